@@ -42,3 +42,87 @@ pub const DATA_EXTRACTION_RULES: u32 = 0x0101_063e;
 pub const PATH_SUFFIX: u32 = 0x0101_061e;
 /// Added in API 31; `android_attr` falls back to the name.
 pub const PATH_ADVANCED_PATTERN: u32 = 0x0101_0620;
+
+/// The resource id of a framework attribute this crate knows, by its name (`exported`).
+pub fn by_name(name: &str) -> Option<u32> {
+    Some(match name {
+        "name" => NAME,
+        "permission" => PERMISSION,
+        "readPermission" => READ_PERMISSION,
+        "writePermission" => WRITE_PERMISSION,
+        "protectionLevel" => PROTECTION_LEVEL,
+        "persistent" => PERSISTENT,
+        "enabled" => ENABLED,
+        "debuggable" => DEBUGGABLE,
+        "exported" => EXPORTED,
+        "process" => PROCESS,
+        "taskAffinity" => TASK_AFFINITY,
+        "authorities" => AUTHORITIES,
+        "grantUriPermissions" => GRANT_URI_PERMISSIONS,
+        "launchMode" => LAUNCH_MODE,
+        "allowTaskReparenting" => ALLOW_TASK_REPARENTING,
+        "priority" => PRIORITY,
+        "scheme" => SCHEME,
+        "host" => HOST,
+        "port" => PORT,
+        "path" => PATH,
+        "pathPrefix" => PATH_PREFIX,
+        "pathPattern" => PATH_PATTERN,
+        "mimeType" => MIME_TYPE,
+        "minSdkVersion" => MIN_SDK_VERSION,
+        "targetSdkVersion" => TARGET_SDK_VERSION,
+        "maxSdkVersion" => MAX_SDK_VERSION,
+        "versionCode" => VERSION_CODE,
+        "versionName" => VERSION_NAME,
+        "allowBackup" => ALLOW_BACKUP,
+        "targetActivity" => TARGET_ACTIVITY,
+        "testOnly" => TEST_ONLY,
+        "fullBackupContent" => FULL_BACKUP_CONTENT,
+        "usesCleartextTraffic" => USES_CLEARTEXT_TRAFFIC,
+        "autoVerify" => AUTO_VERIFY,
+        "networkSecurityConfig" => NETWORK_SECURITY_CONFIG,
+        "dataExtractionRules" => DATA_EXTRACTION_RULES,
+        "pathSuffix" => PATH_SUFFIX,
+        "pathAdvancedPattern" => PATH_ADVANCED_PATTERN,
+        _ => return None,
+    })
+}
+
+/// Attributes whose format is `string` in the framework: aapt keeps their values as strings
+/// even when they look like numbers or booleans.
+pub fn is_string_format(id: u32) -> bool {
+    matches!(
+        id,
+        NAME | PERMISSION
+            | READ_PERMISSION
+            | WRITE_PERMISSION
+            | PROCESS
+            | TASK_AFFINITY
+            | AUTHORITIES
+            | SCHEME
+            | HOST
+            | PORT
+            | PATH
+            | PATH_PREFIX
+            | PATH_PATTERN
+            | MIME_TYPE
+            | VERSION_NAME
+            | TARGET_ACTIVITY
+            | PATH_SUFFIX
+            | PATH_ADVANCED_PATTERN
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_map_to_framework_ids() {
+        assert_eq!(by_name("exported"), Some(0x0101_0010));
+        assert_eq!(by_name("networkSecurityConfig"), Some(0x0101_0527));
+        assert_eq!(by_name("noSuchAttr"), None);
+        assert!(is_string_format(PORT));
+        assert!(!is_string_format(EXPORTED));
+    }
+}
