@@ -120,7 +120,10 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 24);
         for c in Control::ALL {
-            assert_eq!(c.id(), format!("MASVS-{}-{}", c.group().as_str(), c.number()));
+            assert_eq!(
+                c.id(),
+                format!("MASVS-{}-{}", c.group().as_str(), c.number())
+            );
             assert_eq!(Control::from_id(&c.id().to_lowercase()), Some(*c));
         }
     }

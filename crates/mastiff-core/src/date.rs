@@ -24,7 +24,9 @@ impl Date {
     }
 
     fn is_valid(self) -> bool {
-        (1..=12).contains(&self.month) && self.day >= 1 && self.day <= days_in_month(self.year, self.month)
+        (1..=12).contains(&self.month)
+            && self.day >= 1
+            && self.day <= days_in_month(self.year, self.month)
     }
 
     /// The date of a Unix timestamp (seconds, UTC).

@@ -35,7 +35,9 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -114,9 +116,19 @@ pub enum Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Location::Entry { entry, offset: None } => write!(f, "{entry}"),
-            Location::Entry { entry, offset: Some(o) } => write!(f, "{entry}+{o:#x}"),
-            Location::Xml { entry, element, attribute } => {
+            Location::Entry {
+                entry,
+                offset: None,
+            } => write!(f, "{entry}"),
+            Location::Entry {
+                entry,
+                offset: Some(o),
+            } => write!(f, "{entry}+{o:#x}"),
+            Location::Xml {
+                entry,
+                element,
+                attribute,
+            } => {
                 write!(f, "{entry}: {element}")?;
                 if let Some(a) = attribute {
                     write!(f, " @{a}")?;
@@ -127,7 +139,12 @@ impl fmt::Display for Location {
                 let short = sha256.get(..16).unwrap_or(sha256);
                 write!(f, "{scheme} signer certificate {short}…")
             }
-            Location::Dex { file, class, method, offset } => {
+            Location::Dex {
+                file,
+                class,
+                method,
+                offset,
+            } => {
                 write!(f, "{class}.{method} at {file}+{offset:#x}")
             }
         }

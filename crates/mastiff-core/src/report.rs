@@ -124,7 +124,6 @@ pub struct SchemeVerification {
     pub detail: Option<String>,
 }
 
-
 /// Effective network security policy for one domain rule (or the default for all other hosts).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct NetworkDomainPolicy {

@@ -1,1 +1,14 @@
-//! Rules, engine and verdicts.
+//! mastiff's rules, the scan engine that runs them, and the per-MASVS-control verdicts.
+
+pub mod context;
+pub mod rule;
+pub mod rules;
+pub mod scan;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod verdict;
+
+pub use context::{AppContext, BackupRules, BackupRulesFile, Config};
+pub use rule::{Described, Rule, RuleMeta, Sink};
+pub use rules::RULES;
+pub use scan::{container_unreadable, scan_bytes, ScanOptions};

@@ -1,0 +1,69 @@
+//! The analysed app as rules see it: every artifact already parsed once and shared.
+
+use mastiff_android::Manifest;
+use mastiff_core::{Date, NetworkPolicy};
+use mastiff_formats::signing::SigningInfo;
+
+/// Thresholds and switches that change what rules report. Every default is documented on the rule
+/// that uses it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `CODE-001`: lowest acceptable minSdk.
+    pub min_sdk_threshold: u32,
+    /// `CODE-002`: lowest acceptable targetSdk.
+    pub target_sdk_threshold: u32,
+}
+
+impl Config {
+    /// Android 10 (API 29): the oldest release with TLS 1.3 on by default, scoped storage and
+    /// the background-activity-start restrictions; MobSF warns below it too.
+    pub const DEFAULT_MIN_SDK: u32 = 29;
+    /// Android 15 (API 35): the targetSdk Google Play has required of new apps and updates since
+    /// 31 August 2025.
+    pub const DEFAULT_TARGET_SDK: u32 = 35;
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            min_sdk_threshold: Config::DEFAULT_MIN_SDK,
+            target_sdk_threshold: Config::DEFAULT_TARGET_SDK,
+        }
+    }
+}
+
+/// A backup or data-extraction rules file named by the manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupRulesFile {
+    /// Zip path, e.g. `res/xml/backup_rules.xml`.
+    pub path: String,
+    /// `<exclude>` elements found.
+    pub excludes: usize,
+    /// `<include>` elements found.
+    pub includes: usize,
+}
+
+/// Backup configuration beyond `allowBackup`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupRules {
+    /// `android:fullBackupContent` file (API 23-30 devices).
+    pub full_backup_content: Option<BackupRulesFile>,
+    /// `android:fullBackupContent="false"`: Auto Backup disabled, key/value backup only.
+    pub full_backup_content_disabled: bool,
+    /// `android:dataExtractionRules` file (API 31+ devices).
+    pub data_extraction_rules: Option<BackupRulesFile>,
+}
+
+/// What rules read. Fields are `None` when the artifact is absent or could not be parsed; a rule
+/// that lists an artifact in its `inputs` only runs when that artifact was read.
+pub struct AppContext<'a> {
+    pub manifest: Option<&'a Manifest>,
+    /// Effective network security policy (config or platform defaults).
+    pub network: Option<&'a NetworkPolicy>,
+    pub signing: Option<&'a SigningInfo>,
+    pub backup: Option<&'a BackupRules>,
+    pub config: &'a Config,
+    pub scan_date: Date,
+    /// The manifest's zip entry name (for locations).
+    pub manifest_entry: &'a str,
+}

@@ -1,0 +1,718 @@
+//! The scan pipeline: container -> parsed artifacts (each read once) -> rules -> verdicts -> report.
+//!
+//! Nothing here aborts on a malformed input: every artifact that cannot be read becomes a
+//! diagnostic, the rules that need it are skipped, and the controls they cover turn `incomplete`.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use mastiff_android::nsc::PolicyInputs;
+use mastiff_android::{effective_policy, Manifest, NetworkSecurityConfig, Resources};
+use mastiff_core::{
+    Artifact, CertificateSummary, Date, Diagnostic, DiagnosticKind, Location, NetworkPolicy,
+    Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target, ToolInfo,
+    REPORT_SCHEMA_VERSION,
+};
+use mastiff_formats::arsc::ResourceTable;
+use mastiff_formats::axml::{self, XmlDocument};
+use mastiff_formats::signing::{self, SigningInfo, Verification};
+use mastiff_formats::zip::{Archive, EntryCache};
+use mastiff_formats::Limits;
+use sha2::{Digest, Sha256};
+
+use crate::context::{AppContext, BackupRules, BackupRulesFile, Config};
+use crate::rule::{Rule, Sink};
+use crate::verdict::{control_verdicts, RuleOutcome};
+
+const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
+
+/// How to scan.
+#[derive(Clone)]
+pub struct ScanOptions {
+    pub limits: Limits,
+    pub config: Config,
+    /// Date pins and certificates are compared with.
+    pub scan_date: Date,
+    /// The rules to run.
+    pub rules: Vec<&'static dyn Rule>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            limits: Limits::default(),
+            config: Config::default(),
+            scan_date: Date::today(),
+            rules: crate::rules::RULES.to_vec(),
+        }
+    }
+}
+
+/// Whether an artifact could be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Read (or legitimately absent, e.g. no network security config).
+    Usable,
+    Failed(String),
+}
+
+/// Collects artifact states and diagnostics while the app is loaded.
+#[derive(Default)]
+struct Load {
+    states: BTreeMap<Artifact, State>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Load {
+    fn fail(
+        &mut self,
+        artifact: Artifact,
+        code: &str,
+        message: String,
+        location: Option<Location>,
+    ) {
+        self.states
+            .entry(artifact)
+            .or_insert_with(|| State::Failed(message.clone()));
+        self.diagnostics.push(Diagnostic {
+            kind: DiagnosticKind::ParseError,
+            artifact: Some(artifact),
+            code: code.into(),
+            message,
+            location,
+        });
+    }
+
+    fn note(
+        &mut self,
+        kind: DiagnosticKind,
+        artifact: Option<Artifact>,
+        code: &str,
+        message: String,
+        location: Option<Location>,
+    ) {
+        self.diagnostics.push(Diagnostic {
+            kind,
+            artifact,
+            code: code.into(),
+            message,
+            location,
+        });
+    }
+
+    fn ok(&mut self, artifact: Artifact) {
+        self.states.entry(artifact).or_insert(State::Usable);
+    }
+
+    fn failed(&self, artifact: Artifact) -> Option<&str> {
+        match self.states.get(&artifact) {
+            Some(State::Failed(why)) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into an internal diagnostic: a bug in one parser must not take the
+/// whole scan down.
+fn guarded<T>(load: &mut Load, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let msg = panic_message(&e);
+            load.note(
+                DiagnosticKind::Internal,
+                None,
+                "internal.panic",
+                format!("{what}: internal error: {msg}"),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+fn entry_location(entry: &str) -> Option<Location> {
+    Some(Location::Entry {
+        entry: entry.to_string(),
+        offset: None,
+    })
+}
+
+/// Scans one file already in memory. Never panics; problems become diagnostics.
+pub fn scan_bytes(display_path: &str, data: &[u8], opts: &ScanOptions) -> Report {
+    let (sha256, mut report) = rayon::join(|| hex(&Sha256::digest(data)), || analyse(data, opts));
+    report.target.path = display_path.to_string();
+    report.target.sha256 = sha256;
+    report.target.size = data.len() as u64;
+    report.normalize();
+    report
+}
+
+fn empty_report(opts: &ScanOptions) -> Report {
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: ToolInfo {
+            name: "mastiff",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        scan_date: opts.scan_date.to_string(),
+        target: Target::default(),
+        signing: SigningSummary::default(),
+        network: None,
+        summary: SeverityCounts::default(),
+        findings: Vec::new(),
+        controls: Vec::new(),
+        diagnostics: Vec::new(),
+    }
+}
+
+fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
+    let mut report = empty_report(opts);
+    let mut load = Load::default();
+    let archive = match guarded(&mut load, "zip reader", || {
+        Archive::parse(data, &opts.limits)
+    }) {
+        Some(Ok(a)) => a,
+        Some(Err(e)) => {
+            load.fail(
+                Artifact::Container,
+                "container.unreadable",
+                format!("cannot read the file as a zip archive: {e}"),
+                None,
+            );
+            return finish(report, load, None, opts, None, None, None);
+        }
+        None => {
+            load.fail(
+                Artifact::Container,
+                "container.unreadable",
+                "zip reader failed".into(),
+                None,
+            );
+            return finish(report, load, None, opts, None, None, None);
+        }
+    };
+    load.ok(Artifact::Container);
+    for a in archive.anomalies() {
+        load.note(
+            DiagnosticKind::Anomaly,
+            Some(Artifact::Container),
+            a.code,
+            a.message.clone(),
+            a.entry.as_deref().and_then(entry_location),
+        );
+    }
+    let cache = EntryCache::new(&archive, opts.limits.clone());
+
+    if archive.find(MANIFEST_ENTRY).is_none() {
+        if looks_like_ipa(&archive) {
+            report.target.platform = Some(Platform::Ios);
+            load.note(
+                DiagnosticKind::Note,
+                None,
+                "ios.not_analysed",
+                "this is an iOS app archive; mastiff does not analyse iOS apps yet, so no control was checked".into(),
+                None,
+            );
+            return finish_unsupported(report, load);
+        }
+        report.target.platform = Some(Platform::Unknown);
+        load.fail(
+            Artifact::Manifest,
+            "manifest.missing",
+            "the archive has no AndroidManifest.xml: not an Android package".into(),
+            None,
+        );
+    } else {
+        report.target.platform = Some(Platform::Android);
+    }
+
+    // Signing hashes the whole file; run it alongside the manifest/resources work.
+    let (signing, (manifest, resources_failed, docs)) = rayon::join(
+        || {
+            catch_unwind(AssertUnwindSafe(|| signing::read_signing(&archive, &cache)))
+                .map_err(|e| panic_message(&e))
+        },
+        || load_android(&cache, opts),
+    );
+    let (manifest, nsc_doc, backup) = {
+        let mut inner = docs;
+        inner.merge_into(&mut load);
+        if let Some(msg) = resources_failed {
+            load.fail(
+                Artifact::Resources,
+                "resources.unreadable",
+                msg,
+                entry_location("resources.arsc"),
+            );
+        } else {
+            load.ok(Artifact::Resources);
+        }
+        (manifest, inner.nsc, inner.backup)
+    };
+    let signing = match signing {
+        Ok(s) => {
+            record_signing(&mut load, &s);
+            Some(s)
+        }
+        Err(msg) => {
+            load.note(
+                DiagnosticKind::Internal,
+                Some(Artifact::Signing),
+                "internal.panic",
+                format!("signature reader: internal error: {msg}"),
+                None,
+            );
+            load.fail(
+                Artifact::Signing,
+                "signing.unreadable",
+                "signature reader failed".into(),
+                None,
+            );
+            None
+        }
+    };
+
+    let network = manifest.as_ref().and_then(|m| {
+        if load.failed(Artifact::NetworkSecurityConfig).is_some() {
+            return None;
+        }
+        let inputs = PolicyInputs {
+            config_path: m
+                .application
+                .network_security_config
+                .as_deref()
+                .filter(|_| nsc_doc.is_some()),
+            target_sdk: m.target_sdk,
+            uses_cleartext_traffic: m.application.uses_cleartext_traffic,
+            debuggable: m.application.is_debuggable(),
+            scan_date: opts.scan_date,
+        };
+        guarded(&mut load, "network policy", || {
+            effective_policy(nsc_doc.as_ref(), &inputs)
+        })
+    });
+    if let Some(m) = &manifest {
+        fill_target(&mut report.target, m);
+    }
+    finish(
+        report,
+        load,
+        manifest.as_ref(),
+        opts,
+        network,
+        signing.as_ref(),
+        Some(&backup),
+    )
+}
+
+/// What `load_android` produced besides the manifest, with its own diagnostics (it runs on
+/// another thread than the signature reader).
+#[derive(Default)]
+struct AndroidDocs {
+    load: Load,
+    nsc: Option<NetworkSecurityConfig>,
+    backup: BackupRules,
+}
+
+impl AndroidDocs {
+    fn merge_into(&mut self, load: &mut Load) {
+        for (k, v) in std::mem::take(&mut self.load.states) {
+            load.states.entry(k).or_insert(v);
+        }
+        load.diagnostics.append(&mut self.load.diagnostics);
+    }
+}
+
+/// Resources, manifest, network security config and backup rules.
+fn load_android(
+    cache: &EntryCache<'_>,
+    opts: &ScanOptions,
+) -> (Option<Manifest>, Option<String>, AndroidDocs) {
+    let mut docs = AndroidDocs::default();
+    let load = &mut docs.load;
+    let mut resources_failed = None;
+    let table = match cache.get("resources.arsc") {
+        None => None,
+        Some(Err(e)) => {
+            resources_failed = Some(format!("cannot read resources.arsc: {e}"));
+            None
+        }
+        Some(Ok(bytes)) => match guarded(load, "resources.arsc reader", || {
+            ResourceTable::parse(bytes, &opts.limits)
+        }) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                resources_failed = Some(format!("cannot parse resources.arsc: {e}"));
+                None
+            }
+            None => {
+                resources_failed = Some("resources.arsc reader failed".into());
+                None
+            }
+        },
+    };
+    let res = Resources::new(table, opts.limits.clone());
+
+    let Some(doc) = read_xml(cache, MANIFEST_ENTRY, Artifact::Manifest, load, opts) else {
+        return (None, resources_failed, docs);
+    };
+    let Some(manifest) = guarded(load, "manifest model", || Manifest::from_xml(&doc, &res)) else {
+        load.fail(
+            Artifact::Manifest,
+            "manifest.unreadable",
+            "manifest model failed".into(),
+            entry_location(MANIFEST_ENTRY),
+        );
+        return (None, resources_failed, docs);
+    };
+    load.ok(Artifact::Manifest);
+    for w in &manifest.warnings {
+        load.note(
+            DiagnosticKind::Anomaly,
+            Some(Artifact::Manifest),
+            "manifest.warning",
+            w.clone(),
+            entry_location(MANIFEST_ENTRY),
+        );
+    }
+
+    // Network security config.
+    let app = &manifest.application;
+    if app.network_security_config_unresolved {
+        load.fail(
+            Artifact::NetworkSecurityConfig,
+            "nsc.unresolved",
+            "android:networkSecurityConfig is set but its resource could not be resolved".into(),
+            entry_location(MANIFEST_ENTRY),
+        );
+    } else if let Some(path) = app.network_security_config.as_deref() {
+        if let Some(doc) = read_xml(cache, path, Artifact::NetworkSecurityConfig, load, opts) {
+            match guarded(load, "network security config", || {
+                NetworkSecurityConfig::from_xml(&doc, &res)
+            }) {
+                Some(Ok(nsc)) => {
+                    for w in &nsc.warnings {
+                        load.note(
+                            DiagnosticKind::Anomaly,
+                            Some(Artifact::NetworkSecurityConfig),
+                            "nsc.warning",
+                            w.clone(),
+                            entry_location(path),
+                        );
+                    }
+                    docs.nsc = Some(nsc);
+                    load.ok(Artifact::NetworkSecurityConfig);
+                }
+                Some(Err(e)) => load.fail(
+                    Artifact::NetworkSecurityConfig,
+                    "nsc.invalid",
+                    format!("{path}: {e}"),
+                    entry_location(path),
+                ),
+                None => load.fail(
+                    Artifact::NetworkSecurityConfig,
+                    "nsc.invalid",
+                    format!("{path}: reader failed"),
+                    entry_location(path),
+                ),
+            }
+        }
+    } else {
+        load.ok(Artifact::NetworkSecurityConfig);
+    }
+
+    // Backup rules.
+    match &app.full_backup_content {
+        Some(Err(false)) => docs.backup.full_backup_content_disabled = true,
+        Some(Ok(path)) => docs.backup.full_backup_content = backup_file(cache, path, load, opts),
+        _ => {}
+    }
+    if let Some(path) = &app.data_extraction_rules {
+        docs.backup.data_extraction_rules = backup_file(cache, path, load, opts);
+    }
+    load.ok(Artifact::BackupRules);
+    (Some(manifest), resources_failed, docs)
+}
+
+fn backup_file(
+    cache: &EntryCache<'_>,
+    path: &str,
+    load: &mut Load,
+    opts: &ScanOptions,
+) -> Option<BackupRulesFile> {
+    let doc = read_xml(cache, path, Artifact::BackupRules, load, opts)?;
+    let count = |name: &str| doc.elements.iter().filter(|e| e.name == name).count();
+    Some(BackupRulesFile {
+        path: path.to_string(),
+        excludes: count("exclude"),
+        includes: count("include"),
+    })
+}
+
+/// Reads and parses a binary XML entry; failures are recorded against `artifact`.
+fn read_xml(
+    cache: &EntryCache<'_>,
+    entry: &str,
+    artifact: Artifact,
+    load: &mut Load,
+    opts: &ScanOptions,
+) -> Option<XmlDocument> {
+    let bytes = match cache.get(entry) {
+        None => {
+            load.fail(
+                artifact,
+                "entry.missing",
+                format!("{entry} is referenced but not in the archive"),
+                entry_location(entry),
+            );
+            return None;
+        }
+        Some(Err(e)) => {
+            load.fail(
+                artifact,
+                "entry.unreadable",
+                format!("cannot read {entry}: {e}"),
+                entry_location(entry),
+            );
+            return None;
+        }
+        Some(Ok(b)) => b,
+    };
+    match guarded(load, entry, || axml::parse(bytes, &opts.limits)) {
+        Some(Ok(doc)) => {
+            for w in &doc.warnings {
+                load.note(
+                    DiagnosticKind::Anomaly,
+                    Some(artifact),
+                    "axml.warning",
+                    format!("{entry}: {w}"),
+                    entry_location(entry),
+                );
+            }
+            Some(doc)
+        }
+        Some(Err(e)) => {
+            load.fail(
+                artifact,
+                "axml.invalid",
+                format!("cannot parse {entry}: {e}"),
+                entry_location(entry),
+            );
+            None
+        }
+        None => {
+            load.fail(
+                artifact,
+                "axml.invalid",
+                format!("cannot parse {entry}: reader failed"),
+                entry_location(entry),
+            );
+            None
+        }
+    }
+}
+
+fn record_signing(load: &mut Load, s: &SigningInfo) {
+    for w in &s.warnings {
+        load.note(
+            DiagnosticKind::Anomaly,
+            Some(Artifact::Signing),
+            "signing.warning",
+            w.clone(),
+            None,
+        );
+    }
+    let mut malformed = Vec::new();
+    for (scheme, v) in &s.verification {
+        if let Verification::Malformed(why) = v {
+            malformed.push(format!("{}: {why}", scheme.as_str()));
+        }
+    }
+    if !malformed.is_empty() && s.signers.iter().all(|x| x.certificates.is_empty()) {
+        load.fail(
+            Artifact::Signing,
+            "signing.malformed",
+            format!("signatures could not be read: {}", malformed.join("; ")),
+            None,
+        );
+    } else {
+        for m in malformed {
+            load.note(
+                DiagnosticKind::ParseError,
+                Some(Artifact::Signing),
+                "signing.malformed",
+                m,
+                None,
+            );
+        }
+        load.ok(Artifact::Signing);
+    }
+}
+
+fn looks_like_ipa(archive: &Archive<'_>) -> bool {
+    archive.entries().iter().any(|e| {
+        let n = e.name.as_str();
+        n.ends_with("/Info.plist") && n.split('/').any(|part| part.ends_with(".app"))
+    })
+}
+
+fn fill_target(t: &mut Target, m: &Manifest) {
+    t.package = m.package.clone();
+    t.version_name = m.version_name.clone();
+    t.version_code = m.version_code;
+    t.min_sdk = Some(m.min_sdk);
+    t.target_sdk = Some(m.target_sdk);
+    t.max_sdk = m.max_sdk;
+    t.debuggable = Some(m.application.is_debuggable());
+    t.allow_backup = Some(m.application.allows_backup());
+    t.uses_cleartext_traffic = m.application.uses_cleartext_traffic;
+    t.test_only = m.application.test_only;
+    t.network_security_config = m.application.network_security_config.clone();
+}
+
+fn signing_summary(s: &SigningInfo) -> SigningSummary {
+    let mut certs: Vec<CertificateSummary> = Vec::new();
+    for signer in &s.signers {
+        for c in signer.certificates.iter().take(1) {
+            match certs.iter_mut().find(|x| x.sha256 == c.sha256) {
+                Some(x) => {
+                    if !x.schemes.iter().any(|s| s == signer.scheme.as_str()) {
+                        x.schemes.push(signer.scheme.as_str().to_string());
+                    }
+                }
+                None => certs.push(CertificateSummary {
+                    schemes: vec![signer.scheme.as_str().to_string()],
+                    subject: c.subject.clone(),
+                    issuer: c.issuer.clone(),
+                    serial: c.serial.clone(),
+                    not_before: c.not_before.clone(),
+                    not_after: c.not_after.clone(),
+                    key_algorithm: c.key_algorithm.clone(),
+                    key_bits: c.key_bits,
+                    signature_algorithm: c.signature_algorithm.clone(),
+                    sha256: c.sha256.clone(),
+                    known_key: c.known_key.map(str::to_string),
+                }),
+            }
+        }
+    }
+    SigningSummary {
+        schemes: s.schemes.iter().map(|x| x.as_str().to_string()).collect(),
+        verification: s
+            .verification
+            .iter()
+            .map(|(scheme, v)| {
+                let (state, detail) = match v {
+                    Verification::DigestsVerified => ("digests_verified", None),
+                    Verification::DigestMismatch(d) => ("digest_mismatch", Some(d.clone())),
+                    Verification::NotVerified(d) => ("present_not_verified", Some(d.clone())),
+                    Verification::Malformed(d) => ("malformed", Some(d.clone())),
+                };
+                SchemeVerification {
+                    scheme: scheme.as_str().to_string(),
+                    state: state.to_string(),
+                    detail,
+                }
+            })
+            .collect(),
+        certificates: certs,
+    }
+}
+
+/// Runs the rules whose inputs are usable and computes verdicts.
+fn finish(
+    mut report: Report,
+    mut load: Load,
+    manifest: Option<&Manifest>,
+    opts: &ScanOptions,
+    network: Option<NetworkPolicy>,
+    signing: Option<&SigningInfo>,
+    backup: Option<&BackupRules>,
+) -> Report {
+    if let Some(s) = signing {
+        report.signing = signing_summary(s);
+    }
+    let ctx = AppContext {
+        manifest,
+        network: network.as_ref(),
+        signing,
+        backup,
+        config: &opts.config,
+        scan_date: opts.scan_date,
+        manifest_entry: MANIFEST_ENTRY,
+    };
+    let mut outcomes = Vec::with_capacity(opts.rules.len());
+    let mut evidence = Vec::new();
+    for rule in &opts.rules {
+        let meta = rule.meta();
+        let blocked = meta.inputs.iter().find_map(|a| match load.failed(*a) {
+            Some(why) => Some(format!("{}: {why}", a.as_str())),
+            None if !load.states.contains_key(a) => Some(format!("{}: not read", a.as_str())),
+            None => None,
+        });
+        if let Some(why) = blocked {
+            outcomes.push((meta, RuleOutcome::Skipped(why)));
+            continue;
+        }
+        let mut sink = Sink::new(meta);
+        match catch_unwind(AssertUnwindSafe(|| rule.check(&ctx, &mut sink))) {
+            Ok(()) => {
+                let (f, e) = sink.into_parts();
+                report.findings.extend(f);
+                evidence.extend(e);
+                outcomes.push((meta, RuleOutcome::Ran));
+            }
+            Err(e) => {
+                let msg = panic_message(&e);
+                load.note(
+                    DiagnosticKind::Internal,
+                    None,
+                    "internal.rule_panic",
+                    format!("rule {} failed: {msg}", meta.id),
+                    None,
+                );
+                outcomes.push((meta, RuleOutcome::Crashed(msg)));
+            }
+        }
+    }
+    report.controls = control_verdicts(&outcomes, &report.findings, &evidence);
+    report.network = network;
+    report.diagnostics = load.diagnostics;
+    report
+}
+
+/// For inputs mastiff cannot analyse at all (iOS for now): every control `not_checked`.
+fn finish_unsupported(mut report: Report, load: Load) -> Report {
+    report.controls = control_verdicts(&[], &[], &[]);
+    for c in &mut report.controls {
+        c.reason = "iOS apps are not analysed yet".into();
+    }
+    report.diagnostics = load.diagnostics;
+    report
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// True when the container itself could not be read: the input is not an app at all.
+pub fn container_unreadable(report: &Report) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == DiagnosticKind::ParseError && d.artifact == Some(Artifact::Container))
+}
