@@ -32,5 +32,8 @@ pub use manifest::{
     Manifest, PermissionDecl, ProtectionLevel, UsesPermission,
 };
 pub use mastiff_core::Date;
-pub use nsc::{effective_policy, NetworkSecurityConfig, NscError, PolicyInputs};
+pub use nsc::{
+    effective_policy, effective_policy_with_debug_resource, policy_for_host, NetworkSecurityConfig,
+    NscError, PolicyInputs,
+};
 pub use resources::Resources;
