@@ -47,7 +47,7 @@ declare_rule! {
 
 pub(crate) fn export_explanation(c: &Component, target_sdk: u32) -> String {
     match c.export_reason {
-        ExportReason::Explicit => "android:exported=\"true\"".into(),
+        ExportReason::Explicit => "explicitly (android:exported=\"true\")".into(),
         ExportReason::ImplicitIntentFilter => {
             format!("implicitly, through its intent-filter (no android:exported, targetSdk {target_sdk} < 31)")
         }
