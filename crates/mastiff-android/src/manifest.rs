@@ -58,6 +58,11 @@ pub struct Application {
     pub task_affinity: Option<String>,
     /// Fully qualified `android:name` (the Application subclass).
     pub name: Option<String>,
+    /// Flags whose resource value differs between configurations, e.g.
+    /// `debuggable: false (default), true (v24)`. The platform resolves manifest references with
+    /// the device's configuration, so such a flag is on for some devices: the boolean fields above
+    /// then hold `true` if any configuration gives `true` (every such flag is riskier when true).
+    pub config_dependent: Vec<String>,
 }
 
 impl Application {
@@ -536,6 +541,48 @@ impl<'d> Cx<'d, '_, '_> {
         b
     }
 
+    /// A boolean resolved in every configuration: `true` if any configuration gives `true`; a
+    /// difference between configurations is described in `notes` and warned.
+    fn boolean_any_config(
+        &mut self,
+        e: &Element,
+        id: u32,
+        name: &str,
+        path: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<bool> {
+        let a = e.android_attr(id, name)?;
+        let all = self.res.resolve_all(&a.value);
+        let mut values: Vec<(String, bool)> = Vec::new();
+        for (config, v) in all {
+            match (&v, value_bool(&v)) {
+                (_, Some(b)) => values.push((config, b)),
+                (Value::Reference(r), None) => {
+                    let text = self.res.reference_text(*r);
+                    self.warn(format!(
+                        "{path}: android:{name}={text} could not be resolved"
+                    ));
+                }
+                (_, None) => self.warn(format!("{path}: android:{name} is not a boolean ({v:?})")),
+            }
+        }
+        let first = values.first()?.1;
+        if values.iter().all(|(_, b)| *b == first) {
+            return Some(first);
+        }
+        let described: Vec<String> = values
+            .iter()
+            .map(|(c, b)| format!("{b} ({})", if c.is_empty() { "default" } else { c }))
+            .collect();
+        let note = format!("{name}: {}", described.join(", "));
+        self.warn(format!(
+            "{path}: android:{name} depends on the device configuration: {}",
+            described.join(", ")
+        ));
+        notes.push(note);
+        Some(true)
+    }
+
     fn string(&mut self, e: &Element, id: u32, name: &str, path: &str) -> Option<String> {
         let v = self.value(e, id, name, path)?;
         let s = value_string(&v);
@@ -646,8 +693,20 @@ impl<'d> Cx<'d, '_, '_> {
             element: path.into(),
             ..Application::default()
         };
-        a.debuggable = self.boolean(app, attrs::DEBUGGABLE, "debuggable", path);
-        a.allow_backup = self.boolean(app, attrs::ALLOW_BACKUP, "allowBackup", path);
+        a.debuggable = self.boolean_any_config(
+            app,
+            attrs::DEBUGGABLE,
+            "debuggable",
+            path,
+            &mut a.config_dependent,
+        );
+        a.allow_backup = self.boolean_any_config(
+            app,
+            attrs::ALLOW_BACKUP,
+            "allowBackup",
+            path,
+            &mut a.config_dependent,
+        );
         a.full_backup_content = match self.file_or_reference(
             app,
             attrs::FULL_BACKUP_CONTENT,
@@ -1000,7 +1059,7 @@ enum FileRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testxml::{fake_id, parse, resources};
+    use crate::testxml::{fake_id, parse, resources, resources_with_configs};
 
     const NS: &str = r#"xmlns:android="http://schemas.android.com/apk/res/android""#;
 
@@ -1200,6 +1259,45 @@ mod tests {
         );
         assert!(!m.application.network_security_config_unresolved);
         assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    }
+
+    #[test]
+    fn configuration_dependent_flags_take_the_risky_value() {
+        // nsc-resource-refs fixture: values/ false, values-v24/ true.
+        let res = resources_with_configs(
+            &[
+                ("@bool/is_debug", Value::Bool(false)),
+                ("@bool/allow_backup", Value::Bool(false)),
+            ],
+            &[
+                ("@bool/is_debug", "v24", Value::Bool(true)),
+                ("@bool/allow_backup", "v24", Value::Bool(true)),
+            ],
+        );
+        let m = manifest_with(
+            "",
+            r#"android:debuggable="@bool/is_debug" android:allowBackup="@bool/allow_backup""#,
+            "",
+            &res,
+        );
+        assert_eq!(m.application.debuggable, Some(true));
+        assert_eq!(m.application.allow_backup, Some(true));
+        assert_eq!(
+            m.application.config_dependent,
+            vec![
+                "debuggable: false (default), true (v24)".to_string(),
+                "allowBackup: false (default), true (v24)".to_string()
+            ]
+        );
+        assert_eq!(m.warnings.len(), 2);
+        // The same value everywhere: no note.
+        let res = resources_with_configs(
+            &[("@bool/is_debug", Value::Bool(false))],
+            &[("@bool/is_debug", "night", Value::Bool(false))],
+        );
+        let m = manifest_with("", r#"android:debuggable="@bool/is_debug""#, "", &res);
+        assert_eq!(m.application.debuggable, Some(false));
+        assert!(m.application.config_dependent.is_empty());
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub struct Resources<'a> {
     /// Test-only backing: resource id -> (type, entry name, default-configuration value).
     #[cfg(test)]
     pub(crate) fake: std::collections::HashMap<u32, (String, String, Value)>,
+    /// Test-only: values of non-default configurations, e.g. `(id, "v24", Bool(true))`.
+    #[cfg(test)]
+    pub(crate) fake_configs: Vec<(u32, String, Value)>,
 }
 
 impl<'a> Resources<'a> {
@@ -20,6 +23,8 @@ impl<'a> Resources<'a> {
             limits,
             #[cfg(test)]
             fake: std::collections::HashMap::new(),
+            #[cfg(test)]
+            fake_configs: Vec::new(),
         }
     }
 
@@ -42,6 +47,40 @@ impl<'a> Resources<'a> {
                 .map(|r| r.value)
                 .unwrap_or_else(|| value.clone()),
             _ => value.clone(),
+        }
+    }
+
+    /// Resolves a value in every configuration the resource table has for it, default
+    /// configuration first: `[("", Bool(false)), ("v24", Bool(true))]`. A non-reference comes
+    /// back as `[("", value)]`; an unresolvable reference as `[("", Reference)]`.
+    pub fn resolve_all(&self, value: &Value) -> Vec<(String, Value)> {
+        #[cfg(test)]
+        if !self.fake.is_empty() {
+            let mut out = vec![(String::new(), self.resolve_fake(value))];
+            if let Value::Reference(id) = value {
+                out.extend(
+                    self.fake_configs
+                        .iter()
+                        .filter(|(i, _, _)| i == id)
+                        .map(|(_, c, v)| (c.clone(), self.resolve_fake(v))),
+                );
+            }
+            return out;
+        }
+        match (value, &self.table) {
+            (Value::Reference(id), Some(t)) => {
+                let all: Vec<(String, Value)> = t
+                    .resolve(*id, &self.limits)
+                    .into_iter()
+                    .map(|r| (r.config, r.value))
+                    .collect();
+                if all.is_empty() {
+                    vec![(String::new(), value.clone())]
+                } else {
+                    all
+                }
+            }
+            _ => vec![(String::new(), value.clone())],
         }
     }
 

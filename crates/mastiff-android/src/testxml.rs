@@ -56,6 +56,19 @@ pub(crate) fn resources(entries: &[(&str, Value)]) -> Resources<'static> {
     res
 }
 
+/// [`resources`] plus values for other configurations: `(reference, config, value)`.
+pub(crate) fn resources_with_configs(
+    entries: &[(&str, Value)],
+    configs: &[(&str, &str, Value)],
+) -> Resources<'static> {
+    let mut res = resources(entries);
+    res.fake_configs = configs
+        .iter()
+        .map(|(r, c, v)| (fake_id(r), (*c).to_string(), v.clone()))
+        .collect();
+    res
+}
+
 fn typed_value(resource_id: Option<u32>, text: &str) -> Value {
     if let Some(r) = text.strip_prefix('@') {
         if r.contains('/') {
