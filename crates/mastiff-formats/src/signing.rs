@@ -108,6 +108,13 @@ pub struct SigningInfo {
 }
 
 impl SigningInfo {
+    /// The first signer of the newest scheme present (v3.1, then v3, v2, v1): the signer a
+    /// current Android release checks, and the one `apksigner` prints as "Signer #1".
+    pub fn primary_signer(&self) -> Option<&Signer> {
+        let newest = self.signers.iter().map(|s| s.scheme).max()?;
+        self.signers.iter().find(|s| s.scheme == newest)
+    }
+
     /// The verification outcome recorded for `scheme`, if the scheme is present.
     pub fn verification_of(&self, scheme: Scheme) -> Option<&Verification> {
         self.verification
@@ -1976,7 +1983,11 @@ mod tests {
     #[test]
     fn v2_and_v3_signers_parse() {
         let cert = pem_to_der(TESTKEY_PEM);
-        let v2 = lp_seq(&[signer(&[(0x0103, vec![7; 32])], &[cert.clone()], None)]);
+        let v2 = lp_seq(&[signer(
+            &[(0x0103, vec![7; 32])],
+            std::slice::from_ref(&cert),
+            None,
+        )]);
         let s = parse_scheme_signers(&v2, false, 0).unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].digests, vec![(0x0103, &[7u8; 32][..])]);
