@@ -1,6 +1,7 @@
 //! mastiff's rules, the scan engine that runs them, and the per-MASVS-control verdicts.
 
 pub mod context;
+pub mod docs;
 pub mod rule;
 pub mod rules;
 pub mod scan;

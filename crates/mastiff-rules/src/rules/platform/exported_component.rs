@@ -48,6 +48,10 @@ declare_rule! {
 pub(crate) fn export_explanation(c: &Component, target_sdk: u32) -> String {
     match c.export_reason {
         ExportReason::Explicit => "explicitly (android:exported=\"true\")".into(),
+        ExportReason::ImplicitIntentFilter if target_sdk >= 31 => format!(
+            "implicitly on devices before Android 12, through its intent-filter (no android:exported; \
+             Android 12+ refuses to install an app targeting {target_sdk} like this)"
+        ),
         ExportReason::ImplicitIntentFilter => {
             format!("implicitly, through its intent-filter (no android:exported, targetSdk {target_sdk} < 31)")
         }
