@@ -262,10 +262,13 @@ pub fn parse(data: &[u8], limits: &Limits) -> Result<XmlDocument, AxmlError> {
                 .push(format!("{remaining} stray bytes at {pos:#x} ignored"));
             break;
         }
-        let (Some(ctype), Some(csize)) = (u16_at(doc_data, pos), u32_at(doc_data, pos + 4)) else {
+        let (Some(ctype), Some(csize)) = (
+            u16_at(doc_data, pos),
+            u32_at(doc_data, pos.saturating_add(4)),
+        ) else {
             break;
         };
-        let chunk_header = u16_at(doc_data, pos + 2).unwrap_or(0);
+        let chunk_header = u16_at(doc_data, pos.saturating_add(2)).unwrap_or(0);
         let csize = usize::try_from(csize).unwrap_or(usize::MAX);
         if csize < 8 {
             return Err(AxmlError::Malformed {
@@ -1093,6 +1096,56 @@ pub(crate) mod tests {
             }
         }
         eprintln!("{n} res/xml files parsed");
+    }
+
+    /// Element names in document order from `aapt dump xmltree`, or `None` without aapt.
+    fn aapt_element_names(apk: &std::path::Path, entry: &str) -> Option<Vec<String>> {
+        let out = std::process::Command::new("aapt")
+            .args(["dump", "xmltree"])
+            .arg(apk)
+            .arg(entry)
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        Some(
+            text.lines()
+                .filter_map(|l| l.trim_start().strip_prefix("E: "))
+                .map(|l| l.split(' ').next().unwrap_or("").to_string())
+                .map(|n| n.rsplit(':').next().unwrap_or("").to_string())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn corpus_element_trees_match_aapt() {
+        let dir = corpus_dir().join("apps");
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            eprintln!("corpus not present; skipped");
+            return;
+        };
+        let mut checked = 0;
+        for apk in rd.flatten().map(|e| e.path()) {
+            if apk.extension().and_then(|e| e.to_str()) != Some("apk") {
+                continue;
+            }
+            for entry in ["AndroidManifest.xml", "res/xml/network_security_config.xml"] {
+                let Some(bytes) = read_entry(&apk, entry) else {
+                    continue;
+                };
+                let Some(expected) = aapt_element_names(&apk, entry) else {
+                    eprintln!("aapt unavailable; skipped");
+                    return;
+                };
+                let doc = parse(&bytes, &Limits::default()).unwrap();
+                let ours: Vec<&str> = doc.elements.iter().map(|e| e.name.as_str()).collect();
+                assert_eq!(ours, expected, "{}!{entry}", apk.display());
+                checked += 1;
+            }
+        }
+        eprintln!("{checked} documents match aapt");
     }
 
     #[test]
