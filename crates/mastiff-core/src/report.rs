@@ -136,7 +136,8 @@ pub struct NetworkDomainPolicy {
     /// `sha256/<base64>` digests of the effective pin-set.
     pub pins: Vec<String>,
     pub pin_expiration: Option<String>,
-    /// True when `pin_expiration` is before the scan date (the platform then ignores the pins).
+    /// True when `pin_expiration` is on or before the scan date (the platform stops enforcing pins
+    /// from the start of the expiration day).
     pub pins_expired: bool,
 }
 

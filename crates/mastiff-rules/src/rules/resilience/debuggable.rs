@@ -39,9 +39,23 @@ impl Rule for Debuggable {
     fn check(&self, app: &AppContext<'_>, out: &mut Sink) {
         let Some(m) = app.manifest else { return };
         if m.application.is_debuggable() {
+            let mut msg = "android:debuggable is true".to_string();
+            if let Some(how) = m
+                .application
+                .config_dependent
+                .iter()
+                .find(|c| c.starts_with("debuggable"))
+            {
+                msg.push_str(&format!(" in some device configurations ({how})"));
+            }
+            msg.push_str(": any ADB user can attach a debugger to the app and run code as it");
             out.report(
-                "android:debuggable is true: any ADB user can attach a debugger to the app and run code as it",
-                vec![manifest_location(app, &m.application.element, Some("android:debuggable"))],
+                msg,
+                vec![manifest_location(
+                    app,
+                    &m.application.element,
+                    Some("android:debuggable"),
+                )],
             );
         }
     }
@@ -62,5 +76,8 @@ mod tests {
         let f = app_with(&m).run(&Debuggable);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].rule, "RES-001");
+        m.application.config_dependent = vec!["debuggable: false (default), true (v24)".into()];
+        let f = app_with(&m).run(&Debuggable);
+        assert!(f[0].message.contains("true (v24)"), "{}", f[0].message);
     }
 }

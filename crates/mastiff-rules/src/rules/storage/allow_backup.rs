@@ -62,10 +62,17 @@ impl Rule for AllowBackup {
         if excludes > 0 {
             return;
         }
-        let how = if m.application.allow_backup.is_some() {
-            "android:allowBackup is true"
-        } else {
-            "android:allowBackup is absent (default true)"
+        let dependent = m
+            .application
+            .config_dependent
+            .iter()
+            .find(|c| c.starts_with("allowBackup"));
+        let how = match (dependent, m.application.allow_backup.is_some()) {
+            (Some(d), _) => {
+                format!("android:allowBackup is true in some device configurations ({d})")
+            }
+            (None, true) => "android:allowBackup is true".to_string(),
+            (None, false) => "android:allowBackup is absent (default true)".to_string(),
         };
         let files: Vec<&str> = [&backup.full_backup_content, &backup.data_extraction_rules]
             .into_iter()
