@@ -408,6 +408,15 @@ fn load_android(
                             entry_location(path),
                         );
                     }
+                    for e in &nsc.platform_errors {
+                        load.note(
+                            DiagnosticKind::Anomaly,
+                            Some(Artifact::NetworkSecurityConfig),
+                            "nsc.rejected_by_platform",
+                            format!("Android rejects this network security config: {e}"),
+                            entry_location(path),
+                        );
+                    }
                     docs.nsc = Some(nsc);
                     load.ok(Artifact::NetworkSecurityConfig);
                 }
