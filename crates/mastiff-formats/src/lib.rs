@@ -13,6 +13,7 @@
 
 pub mod arsc;
 pub mod axml;
+pub mod dex;
 pub mod signing;
 mod strpool;
 pub mod zip;
