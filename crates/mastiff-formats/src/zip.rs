@@ -48,7 +48,9 @@ pub mod codes {
     /// A stored entry whose compressed and uncompressed sizes differ.
     pub const SIZE_MISMATCH: &str = "zip.size_mismatch";
     /// Bytes before the first local header (self-extractor stub, polyglot file), possibly with
-    /// every offset shifted by that amount; offsets are corrected when they are.
+    /// every offset shifted by that amount; offsets are corrected when they are. Unreferenced
+    /// local records that exactly fill the gap (the Android Gradle Plugin's padding "virtual
+    /// entries") do not count.
     pub const PREPENDED_DATA: &str = "zip.prepended_data";
     /// Bytes after the end-of-central-directory record and its comment, or a comment length
     /// that runs past the end of the file.
@@ -68,6 +70,27 @@ pub mod codes {
     pub const INVALID_NAME: &str = "zip.invalid_name";
     /// An absolute entry name or one with a `..` component.
     pub const UNSAFE_PATH: &str = "zip.unsafe_path";
+
+    /// Every code above, for consumers that map codes to findings.
+    pub const ALL: &[&str] = &[
+        DUPLICATE_ENTRY,
+        LOCAL_HEADER_MISMATCH,
+        BAD_LOCAL_HEADER,
+        UNKNOWN_METHOD,
+        ENCRYPTION_FLAG,
+        OVERLAPPING_ENTRIES,
+        ENTRY_OUT_OF_BOUNDS,
+        SIZE_MISMATCH,
+        PREPENDED_DATA,
+        TRAILING_DATA,
+        TOO_MANY_ENTRIES,
+        CD_TRUNCATED,
+        CD_SIZE_MISMATCH,
+        MULTI_DISK,
+        BAD_ZIP64,
+        INVALID_NAME,
+        UNSAFE_PATH,
+    ];
 }
 
 const EOCD_SIG: u32 = 0x0605_4b50;
@@ -97,7 +120,6 @@ const MAX_INITIAL_ALLOC: u64 = 64 * 1024 * 1024;
 const MAX_ANOMALIES_PER_CODE: usize = 256;
 
 /// A read-only view of a zip archive over borrowed bytes.
-#[derive(Debug)]
 pub struct Archive<'a> {
     data: &'a [u8],
     entries: Vec<Entry>,
@@ -117,6 +139,22 @@ pub struct Archive<'a> {
     /// to an archive written without them). Already applied to `cd_offset` and every
     /// [`Entry::local_header_offset`].
     pub offset_shift: u64,
+}
+
+impl std::fmt::Debug for Archive<'_> {
+    // Hand-written so that debug output shows the input's size, not every byte of it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive")
+            .field("len", &self.data.len())
+            .field("entries", &self.entries)
+            .field("anomalies", &self.anomalies)
+            .field("cd_offset", &self.cd_offset)
+            .field("cd_size", &self.cd_size)
+            .field("eocd_offset", &self.eocd_offset)
+            .field("zip64_eocd_offset", &self.zip64_eocd_offset)
+            .field("offset_shift", &self.offset_shift)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One central directory record.
@@ -426,7 +464,7 @@ impl<'a> Archive<'a> {
         // themselves local records: the Android Gradle Plugin (zipflinger) pads with
         // "virtual entries", local headers with an empty name that no central record names.
         let first_header = spans.first().map_or(0, |s| s.0);
-        let padded = le32(self.data, 0) == LFH_SIG;
+        let padded = self.is_local_record_padding(first_header);
         if self.offset_shift > 0 || (first_header > 0 && !padded) {
             log.push(
                 codes::PREPENDED_DATA,
@@ -438,6 +476,32 @@ impl<'a> Archive<'a> {
                 ),
             );
         }
+    }
+}
+
+impl Archive<'_> {
+    /// Whether `[0, end)` is a chain of local records (header, name, extra, stored data) that
+    /// ends exactly at `end`.
+    fn is_local_record_padding(&self, end: u64) -> bool {
+        let mut pos = 0u64;
+        while pos < end {
+            let Some(header) = usize::try_from(pos)
+                .ok()
+                .and_then(|at| slice(self.data, at, LFH_LEN))
+            else {
+                return false;
+            };
+            if le32(header, 0) != LFH_SIG {
+                return false;
+            }
+            // Each step moves at least one header length, so this ends.
+            pos = pos
+                .saturating_add(LFH_LEN as u64)
+                .saturating_add(u64::from(le16(header, 26)))
+                .saturating_add(u64::from(le16(header, 28)))
+                .saturating_add(u64::from(le32(header, 18)));
+        }
+        pos == end
     }
 }
 
@@ -1005,7 +1069,9 @@ impl<'a> EntryCache<'a> {
     }
 
     fn load(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ZipError> {
-        if entry.method != METHOD_DEFLATED {
+        // Stored entries are borrowed and cost no memory; an entry over the per-entry limit
+        // fails on that limit (the more specific error) without touching the budget.
+        if entry.method != METHOD_DEFLATED || entry.uncompressed_size > self.limits.max_entry_size {
             return self.archive.read(entry, &self.limits);
         }
         // A successful inflate yields exactly the declared size, so the budget can be reserved
@@ -1699,6 +1765,30 @@ mod tests {
     }
 
     #[test]
+    fn junk_that_merely_starts_like_a_local_header_is_prepended_data() {
+        let mut prefix = Vec::new();
+        put32(&mut prefix, LFH_SIG);
+        prefix.extend_from_slice(&[0x41; 60]);
+        let layout = Layout {
+            prefix,
+            absolute: true,
+            ..Layout::default()
+        };
+        let data = build(&sample(), &layout);
+        let archive = Archive::parse(&data, &Limits::default()).unwrap();
+        assert_eq!(codes_of(&archive), [codes::PREPENDED_DATA]);
+    }
+
+    #[test]
+    fn anomaly_codes_are_unique_and_namespaced() {
+        let mut all = codes::ALL.to_vec();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), codes::ALL.len());
+        assert!(all.iter().all(|c| c.starts_with("zip.")));
+    }
+
+    #[test]
     fn trailing_data_and_fake_end_record_in_the_comment() {
         let layout = Layout {
             trailing: b"junk after the archive".to_vec(),
@@ -1883,6 +1973,17 @@ mod tests {
             ZipError::TotalTooLarge { max: 256 << 20 }
         );
         assert_eq!(cache.total_inflated(), 0);
+        // Both limits exceeded: the per-entry one is reported.
+        let limits = Limits {
+            max_entry_size: 64 << 20,
+            max_total_inflated: 1 << 20,
+            ..Limits::default()
+        };
+        let cache = EntryCache::new(&archive, limits);
+        assert!(matches!(
+            cache.get_index(0),
+            Err(ZipError::EntryTooLarge { max, .. }) if max == 64 << 20
+        ));
     }
 
     #[test]
