@@ -1655,3 +1655,78 @@ fn cli_mutated_but_readable_apk_gives_json_and_a_gate_verdict() {
     }
     assert!(count >= 4, "only {count} readable mutants were tried");
 }
+
+/// KNOWN FAILURE (memory amplification, reported to the owners of `mastiff_formats::Limits` and
+/// the scan pipeline): under the default limits (512 MiB per entry, 4 GiB in total) an honest
+/// deflate bomb is inflated in full when it is an entry the scan reads. A 1.5 MB APK whose
+/// `AndroidManifest.xml` and `resources.arsc` each declare and inflate to 500 MiB of zeros
+/// takes the release `mastiff scan` to ~1 GB peak RSS (measured with `/usr/bin/time -f %M`:
+/// 1,029,032 KiB) before both are rejected as malformed. Reproducer: `with_bomb(insecure.apk,
+/// "AndroidManifest.xml", 500, 500 MiB)` then the same for `resources.arsc`. Ignored until the
+/// defaults (or a header check before inflating) bound it; slow in a debug build.
+#[test]
+#[ignore = "known failure: honest bombs under the default limits are inflated in full (~1 GB RSS)"]
+fn honest_bombs_under_the_default_limits_stay_small() {
+    const MIB: u32 = 1 << 20;
+    let base = std::fs::read(format!("{FIXTURES}/insecure.apk")).unwrap();
+    let apk = with_bomb(&base, "AndroidManifest.xml", 500, 500 * MIB);
+    let apk = with_bomb(&apk, "resources.arsc", 500, 500 * MIB);
+    let before = vm_hwm_kib().unwrap_or(0);
+    let report = scan_bytes("bomb.apk", &apk, &ScanOptions::default());
+    let grew = vm_hwm_kib().unwrap_or(0).saturating_sub(before);
+    assert!(!container_unreadable(&report));
+    assert!(
+        grew < 256 * 1024,
+        "peak RSS grew by {grew} KiB scanning a {} byte APK",
+        apk.len()
+    );
+}
+
+/// The oracle itself: a doctored report (a control `pass` although the manifest is unreadable,
+/// an internal diagnostic, a missing control) must be rejected.
+#[test]
+fn consistency_check_rejects_doctored_reports() {
+    let apk = std::fs::read(format!("{FIXTURES}/insecure.apk")).unwrap();
+    let lay = Layout::parse(&apk);
+    let mut junk_manifest = entry_bytes(&apk, lay.find("AndroidManifest.xml").unwrap());
+    junk_manifest.truncate(6);
+    let m = rebuild(
+        &apk,
+        &lay,
+        &[(
+            "AndroidManifest.xml",
+            stored("AndroidManifest.xml", junk_manifest),
+        )],
+    );
+    let report = scan_bytes("m.apk", &m, &ScanOptions::default());
+    assert!(failed_artifacts(&report).contains(&Artifact::Manifest));
+    check_report(&report, m.len()).expect("the real report is consistent");
+
+    let mut passed = report.clone();
+    for c in &mut passed.controls {
+        if c.verdict == Verdict::Incomplete {
+            c.verdict = Verdict::Pass;
+        }
+    }
+    assert!(
+        check_report(&passed, m.len()).is_err(),
+        "pass on unreadable input"
+    );
+
+    let mut internal = report.clone();
+    internal.diagnostics.push(mastiff_core::Diagnostic {
+        kind: DiagnosticKind::Internal,
+        artifact: None,
+        code: "internal.panic".into(),
+        message: "boom".into(),
+        location: None,
+    });
+    assert!(
+        check_report(&internal, m.len()).is_err(),
+        "internal diagnostic"
+    );
+
+    let mut short = report;
+    short.controls.pop();
+    assert!(check_report(&short, m.len()).is_err(), "23 controls");
+}
