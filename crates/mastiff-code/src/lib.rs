@@ -1,0 +1,795 @@
+//! The code index of an Android app, built in one pass over every method of every dex file.
+//!
+//! [`CodeIndex::build`] parses `classes.dex`, `classes2.dex`, ... in parallel (one rayon task per
+//! file), walks every instruction of every method once, and merges the per-file results into
+//! hash indexes. A rule then asks questions instead of walking bytecode:
+//!
+//! - [`CodeIndex::calls_to`]`("Ljavax/crypto/Cipher;", "getInstance")`: every call site, with the
+//!   constant value of each argument where the method makes it visible ([`ArgValue`]):
+//!   `Cipher.getInstance("AES/ECB/PKCS5Padding")` gives `args[0] == ArgValue::Str("AES/ECB/…")`.
+//! - [`CodeIndex::string_uses`], [`CodeIndex::strings`]: const-strings where used, and every string
+//!   of every dex string table (for secret and URL scanning).
+//! - [`CodeIndex::field_accesses`], the class hierarchy ([`CodeIndex::subclasses_of`],
+//!   [`CodeIndex::implementors_of`], [`CodeIndex::overrides`]) and a [`MethodSummary`] per method
+//!   (`checkServerTrusted` that is just `return-void`, `verify` that always returns 1...).
+//! - [`CodeIndex::location`] turns a method and offset into the report's `Location::Dex`.
+//!
+//! ## Constant tracking
+//! Intra-procedural and linear: one forward pass per method, no CFG. Register knowledge is
+//! dropped at every branch target, switch target and catch handler (so a value is only known when
+//! it is set on every path in straight-line code), and `move-result` picks up the value of the
+//! invoke just before it. Tracked: `const*`, `const-string*`, `const-class`, moves, `new-instance`,
+//! `new-array` (+ `fill-array-data`, `aput-byte` with constant index and value,
+//! `filled-new-array`), `sget` of a `static final` field with an initial value (from the class's
+//! static values or a constant `sput` in `<clinit>`), `String.getBytes()` of a constant, and
+//! `StringBuilder`/`StringBuffer` chains of constant appends. The result of any other call is
+//! [`ArgValue::ReturnOf`] that call, so builder chains (`KeyGenParameterSpec.Builder(..)
+//! .setKeySize(256)`) stay visible. The method's own parameters are [`ArgValue::Param`].
+//!
+//! ## App code
+//! A class is app code when it is not under a known library prefix ([`library_of`]) and its
+//! package is the manifest package, shares its first two segments, has no package, or is made
+//! of short obfuscated segments (`a.b.c`). Library classes are still indexed; rules label them.
+//!
+//! Hostile input: everything is bounded ([`Limits`]); a dex that cannot be parsed, a class whose
+//! data is malformed or a truncated code item becomes a [`CodeProblem`] and the rest is indexed.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+mod build;
+mod fxhash;
+mod libraries;
+mod track;
+
+pub use libraries::{library_of, KNOWN_LIBRARIES};
+
+use fxhash::FxHashMap;
+
+/// Shared, immutable string (descriptors, names and constants are interned per dex file).
+pub type Str = Arc<str>;
+
+/// Bounds on the work done for one app.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most dex files indexed (later ones are reported and skipped).
+    pub max_dex_files: usize,
+    /// Longest constant array (elements) turned into [`ArgValue::Bytes`] / [`ArgValue::Ints`].
+    pub max_const_array: usize,
+    /// Longest string a `StringBuilder` chain is followed to.
+    pub max_const_string: usize,
+    /// Most code units scanned per dex file, as a multiple of the file's size in code units
+    /// (real files scan each code item once, so 1; shared or overlapping code items in a hostile
+    /// file could otherwise multiply the work).
+    pub max_code_units_factor: usize,
+    /// Most call sites kept per dex file.
+    pub max_call_sites_per_dex: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_dex_files: 1000,
+            max_const_array: 64 * 1024,
+            max_const_string: 64 * 1024,
+            max_code_units_factor: 2,
+            max_call_sites_per_dex: 4_000_000,
+        }
+    }
+}
+
+/// Index of a method in [`CodeIndex::methods`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MethodId(pub u32);
+
+/// A method as referenced by an instruction (`method_id_item`), resolved to strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MethodRef {
+    /// Class descriptor, e.g. `Ljavax/crypto/Cipher;`.
+    pub class: Str,
+    pub name: Str,
+    /// Method descriptor, e.g. `(Ljava/lang/String;)Ljavax/crypto/Cipher;`.
+    pub descriptor: Str,
+}
+
+impl MethodRef {
+    /// Parameter type descriptors (without `this`).
+    pub fn params(&self) -> impl Iterator<Item = &str> {
+        let inner = self
+            .descriptor
+            .strip_prefix('(')
+            .and_then(|s| s.split(')').next())
+            .unwrap_or("");
+        DescriptorIter { rest: inner }
+    }
+
+    /// Return type descriptor.
+    pub fn return_type(&self) -> &str {
+        self.descriptor.rsplit(')').next().unwrap_or("V")
+    }
+}
+
+/// Splits a run of type descriptors (`I[BLjava/lang/String;`) into single descriptors.
+struct DescriptorIter<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for DescriptorIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.rest.as_bytes();
+        let mut i = 0;
+        while b.get(i) == Some(&b'[') {
+            i += 1;
+        }
+        match b.get(i)? {
+            b'L' => {
+                let end = self
+                    .rest
+                    .get(i..)?
+                    .find(';')
+                    .map_or(self.rest.len(), |e| i + e + 1);
+                let (t, r) = self.rest.split_at(end);
+                self.rest = r;
+                Some(t)
+            }
+            _ => {
+                let (t, r) = self.rest.split_at((i + 1).min(self.rest.len()));
+                self.rest = r;
+                Some(t)
+            }
+        }
+    }
+}
+
+/// A field as referenced by an instruction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldRef {
+    pub class: Str,
+    pub name: Str,
+    /// Type descriptor of the field.
+    pub ty: Str,
+}
+
+/// What the index knows about the value in a register at a call (or stored into a field).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArgValue {
+    /// Not a constant the linear pass could see.
+    Unknown,
+    /// Integer constant (also booleans as 0/1, chars, and raw bits of a wide constant whose
+    /// use is not known to be floating point).
+    Int(i64),
+    /// A constant passed to a `float`/`double` parameter.
+    Float(f64),
+    Str(Str),
+    /// A constant byte array: `new-array` + `fill-array-data`/`aput-byte`, a zero-filled
+    /// `new byte[n]` written to, or `String.getBytes()` of a constant (UTF-8).
+    Bytes(Arc<[u8]>),
+    /// A constant array of another primitive type (elements sign-extended; `char` zero-extended).
+    Ints(Arc<[i64]>),
+    /// `const/4 vX, 0` passed where an object is expected.
+    Null,
+    /// A freshly allocated array of this type (`[B`...) whose contents are not known (for a
+    /// `new byte[16]` never written to, that means all zeros).
+    NewArray {
+        ty: Str,
+        len: Option<i64>,
+    },
+    /// A freshly allocated object of this class (before or after its constructor ran).
+    NewInstance(Str),
+    /// A static field read, with its constant value when the field is `static final` and has one.
+    StaticField {
+        field: Arc<FieldRef>,
+        value: Option<Arc<ArgValue>>,
+    },
+    /// `const-class`: a class literal (descriptor).
+    ClassConst(Str),
+    /// The result of a call (e.g. the builder returned by `setKeySize`).
+    ReturnOf(Arc<MethodRef>),
+    /// Parameter `n` of the enclosing method as received (0 is `this` for instance methods).
+    Param(u16),
+}
+
+impl ArgValue {
+    /// The string constant, also through a static final field.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            ArgValue::Str(s) => Some(s),
+            ArgValue::StaticField { value: Some(v), .. } => v.as_str(),
+            _ => None,
+        }
+    }
+
+    /// The integer constant, also through a static final field.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            ArgValue::Int(i) => Some(*i),
+            ArgValue::StaticField { value: Some(v), .. } => v.as_int(),
+            _ => None,
+        }
+    }
+
+    /// The byte-array constant, also through a static final field.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            ArgValue::Bytes(b) => Some(b),
+            ArgValue::StaticField { value: Some(v), .. } => v.as_bytes(),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a constant the index could see (not unknown, a parameter or a call result).
+    pub fn is_constant(&self) -> bool {
+        match self {
+            ArgValue::Int(_)
+            | ArgValue::Float(_)
+            | ArgValue::Str(_)
+            | ArgValue::Bytes(_)
+            | ArgValue::Ints(_)
+            | ArgValue::Null
+            | ArgValue::ClassConst(_) => true,
+            ArgValue::StaticField { value, .. } => value.as_deref().is_some_and(Self::is_constant),
+            _ => false,
+        }
+    }
+}
+
+/// How a method is invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvokeKind {
+    Virtual,
+    Super,
+    Direct,
+    Static,
+    Interface,
+    Polymorphic,
+    /// `invoke-custom`: the callee is `Ljava/lang/invoke/CallSite;` with the call site's name.
+    Custom,
+}
+
+/// One invoke instruction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    pub caller: MethodId,
+    /// Byte offset of the instruction in its dex file.
+    pub offset: u32,
+    pub callee: Arc<MethodRef>,
+    pub kind: InvokeKind,
+    /// One value per argument (not per register: a `long` is one argument), `this` first for
+    /// non-static invokes.
+    pub args: Vec<ArgValue>,
+    /// Whether a `move-result*` picks up the result.
+    pub result_used: bool,
+}
+
+/// One `const-string` / `const-string/jumbo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringUse {
+    pub value: Str,
+    pub method: MethodId,
+    /// Byte offset of the instruction in its dex file.
+    pub offset: u32,
+}
+
+/// How a field is accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldAccessKind {
+    StaticGet,
+    StaticPut,
+    InstanceGet,
+    InstancePut,
+}
+
+/// One `sget*`/`sput*`/`iget*`/`iput*`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldAccess {
+    pub method: MethodId,
+    /// Byte offset of the instruction in its dex file.
+    pub offset: u32,
+    pub field: Arc<FieldRef>,
+    pub kind: FieldAccessKind,
+    /// For puts: the value stored. For gets: [`ArgValue::Unknown`].
+    pub value: ArgValue,
+}
+
+/// Facts about one method body, gathered in the same pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodSummary {
+    /// Instructions, payloads not counted.
+    pub insn_count: u32,
+    /// Contains a `throw`.
+    pub throws: bool,
+    /// Invoke instructions.
+    pub invokes: u32,
+    /// Every return is `return`/`return-wide` of the same known constant (`const/4 v0, 1;
+    /// return v0` gives `Some(1)`). `None` when a return is `return-void`/`return-object` or its
+    /// value is not a constant, or the method has no return.
+    pub returns_const: Option<i64>,
+    /// The body is nothing but `return*` (and `nop`): e.g. a `checkServerTrusted` that accepts all.
+    pub only_returns: bool,
+}
+
+/// A method defined in one of the dex files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodInfo {
+    /// Class descriptor.
+    pub class: Str,
+    pub name: Str,
+    /// Method descriptor, e.g. `([B)V`.
+    pub descriptor: Str,
+    pub access_flags: u32,
+    pub has_code: bool,
+    /// Index into [`CodeIndex::dex_files`].
+    pub dex: u16,
+    /// File offset of the code item (0 without code).
+    pub code_off: u32,
+    pub summary: MethodSummary,
+    pub(crate) calls: Range<u32>,
+}
+
+impl MethodInfo {
+    pub fn is_static(&self) -> bool {
+        self.access_flags & mastiff_formats::dex::access::STATIC != 0
+    }
+
+    /// The method as a [`MethodRef`] (class, name, descriptor).
+    pub fn as_ref(&self) -> MethodRef {
+        MethodRef {
+            class: self.class.clone(),
+            name: self.name.clone(),
+            descriptor: self.descriptor.clone(),
+        }
+    }
+}
+
+/// A static field's initial value (from the class's static values, or a constant `sput` in
+/// `<clinit>` for `static final` fields without one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaticFieldValue {
+    pub name: Str,
+    pub ty: Str,
+    pub access_flags: u32,
+    pub value: ArgValue,
+}
+
+/// A class defined in one of the dex files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassInfo {
+    /// Descriptor, e.g. `Lcom/x/Y;`.
+    pub descriptor: Str,
+    pub superclass: Option<Str>,
+    pub interfaces: Vec<Str>,
+    pub access_flags: u32,
+    pub source_file: Option<Str>,
+    /// Index into [`CodeIndex::dex_files`].
+    pub dex: u16,
+    pub is_app_code: bool,
+    /// The known library it belongs to, if any.
+    pub library: Option<&'static str>,
+    /// Static fields with a constant initial value.
+    pub static_values: Vec<StaticFieldValue>,
+    pub(crate) methods: Range<u32>,
+}
+
+impl ClassInfo {
+    pub fn methods(&self) -> impl Iterator<Item = MethodId> {
+        self.methods.clone().map(MethodId)
+    }
+
+    pub fn is_interface(&self) -> bool {
+        self.access_flags & mastiff_formats::dex::access::INTERFACE != 0
+    }
+
+    /// Java name, e.g. `com.x.Y`.
+    pub fn java_name(&self) -> String {
+        java_type_name(&self.descriptor)
+    }
+}
+
+/// How far a dex file was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DexStatus {
+    /// Every class and method was read.
+    Complete,
+    /// Read, but some classes or code items were malformed or a limit was hit (see problems).
+    Partial,
+    /// Could not be parsed at all.
+    Unreadable(String),
+}
+
+/// One dex file of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DexFileInfo {
+    /// Zip entry name, e.g. `classes2.dex`.
+    pub name: String,
+    /// Format version (35..=41), when the header could be read.
+    pub version: Option<u16>,
+    pub size: usize,
+    /// class_defs in the file.
+    pub classes: u32,
+    /// Methods defined (with or without code).
+    pub methods: u32,
+    pub methods_with_code: u32,
+    /// Instructions decoded (payloads not counted).
+    pub instructions: u64,
+    pub invokes: u64,
+    pub const_strings: u64,
+    pub status: DexStatus,
+}
+
+/// What kind of problem the index met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// The file is not a readable dex.
+    UnreadableDex,
+    /// An id table entry or string is unreadable (references to it resolve to "").
+    MalformedTable,
+    /// A class definition or its class data is malformed (the class is skipped or partial).
+    MalformedClass,
+    /// A code item is out of bounds or an instruction runs past its end.
+    TruncatedCode,
+    /// A class defined more than once (the first definition wins, as on Android).
+    DuplicateClass,
+    /// A class is its own (transitive) superclass.
+    CyclicHierarchy,
+    /// A bound in [`Limits`] was reached; indexing of that file stopped early.
+    LimitReached,
+}
+
+/// A problem met while indexing; the index is still usable, minus what the problem names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeProblem {
+    /// Dex file name.
+    pub file: String,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+/// `(class, name)` → items, with a by-name view, stored as one flat array.
+#[derive(Debug, Default)]
+pub(crate) struct RefIndex {
+    pub(crate) by_class: FxHashMap<Str, FxHashMap<Str, u32>>,
+    pub(crate) by_name: FxHashMap<Str, Vec<u32>>,
+    /// `starts[k]..starts[k+1]` are the items of key `k`.
+    pub(crate) starts: Vec<u32>,
+    pub(crate) items: Vec<u32>,
+}
+
+impl RefIndex {
+    fn key_items(&self, key: u32) -> &[u32] {
+        let k = key as usize;
+        match (self.starts.get(k), self.starts.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn get(&self, class: &str, name: &str) -> &[u32] {
+        self.by_class
+            .get(class)
+            .and_then(|m| m.get(name))
+            .map_or(&[], |&k| self.key_items(k))
+    }
+
+    fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = u32> + 'a {
+        self.by_name
+            .get(name)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(move |&k| self.key_items(k).iter().copied())
+    }
+}
+
+/// The code index. See the crate documentation.
+#[derive(Debug, Default)]
+pub struct CodeIndex {
+    pub(crate) dex_files: Vec<DexFileInfo>,
+    pub(crate) classes: Vec<ClassInfo>,
+    pub(crate) class_by_name: FxHashMap<Str, u32>,
+    pub(crate) methods: Vec<MethodInfo>,
+    /// In caller order (method id, then offset).
+    pub(crate) calls: Vec<CallSite>,
+    pub(crate) call_index: RefIndex,
+    pub(crate) string_uses: Vec<StringUse>,
+    pub(crate) strings: Vec<Str>,
+    pub(crate) field_accesses: Vec<FieldAccess>,
+    pub(crate) field_index: RefIndex,
+    /// Superclass descriptor → direct subclasses (class indices).
+    pub(crate) children: FxHashMap<Str, Vec<u32>>,
+    /// Interface descriptor → classes listing it directly (class indices).
+    pub(crate) direct_implementors: FxHashMap<Str, Vec<u32>>,
+}
+
+impl CodeIndex {
+    /// Builds the index. `dex` = (zip entry name, bytes) of `classes.dex`, `classes2.dex`, ... in
+    /// load order; `app_package` = the manifest package (decides app code vs third-party).
+    /// Problems are returned next to the index; this never panics on malformed input.
+    pub fn build(
+        dex: &[(String, &[u8])],
+        app_package: Option<&str>,
+        limits: &Limits,
+    ) -> (CodeIndex, Vec<CodeProblem>) {
+        build::build(dex, app_package, limits)
+    }
+
+    pub fn dex_files(&self) -> &[DexFileInfo] {
+        &self.dex_files
+    }
+
+    /// Every class, first definition only when a class is defined in several dex files.
+    pub fn classes(&self) -> impl Iterator<Item = &ClassInfo> {
+        self.classes.iter()
+    }
+
+    /// The class with this descriptor (`Lcom/x/Y;`).
+    pub fn class(&self, descriptor: &str) -> Option<&ClassInfo> {
+        self.class_by_name
+            .get(descriptor)
+            .and_then(|&i| self.classes.get(i as usize))
+    }
+
+    /// Every method with its id.
+    pub fn methods(&self) -> impl Iterator<Item = (MethodId, &MethodInfo)> {
+        self.methods
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (MethodId(i as u32), m))
+    }
+
+    pub fn method_count(&self) -> usize {
+        self.methods.len()
+    }
+
+    /// The method with this id. Ids come from this index; a foreign id gives `None`.
+    pub fn method(&self, id: MethodId) -> Option<&MethodInfo> {
+        self.methods.get(id.0 as usize)
+    }
+
+    /// Every call site, in caller order.
+    pub fn calls(&self) -> &[CallSite] {
+        &self.calls
+    }
+
+    /// Call sites in one method, in instruction order.
+    pub fn calls_in(&self, method: MethodId) -> &[CallSite] {
+        self.method(method)
+            .and_then(|m| self.calls.get(m.calls.start as usize..m.calls.end as usize))
+            .unwrap_or(&[])
+    }
+
+    /// Calls to `class` (descriptor, exactly as referenced) `.name`, all overloads.
+    pub fn calls_to<'a>(&'a self, class: &str, name: &str) -> impl Iterator<Item = &'a CallSite> {
+        self.call_index
+            .get(class, name)
+            .iter()
+            .filter_map(move |&i| self.calls.get(i as usize))
+    }
+
+    /// Calls to a method of this name on any class (virtual dispatch through subclasses).
+    pub fn calls_to_method_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a CallSite> {
+        self.call_index
+            .named(name)
+            .filter_map(move |i| self.calls.get(i as usize))
+    }
+
+    /// Every `const-string`/`const-string/jumbo`, in method order.
+    pub fn string_uses(&self) -> &[StringUse] {
+        &self.string_uses
+    }
+
+    /// Every distinct string of every dex string table (used or not), in first-seen order.
+    pub fn strings(&self) -> &[Str] {
+        &self.strings
+    }
+
+    /// Every field access, in method order.
+    pub fn all_field_accesses(&self) -> &[FieldAccess] {
+        &self.field_accesses
+    }
+
+    /// Accesses to `class.name` (descriptor as referenced).
+    pub fn field_accesses<'a>(
+        &'a self,
+        class: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a FieldAccess> {
+        self.field_index
+            .get(class, name)
+            .iter()
+            .filter_map(move |&i| self.field_accesses.get(i as usize))
+    }
+
+    /// Accesses to a field of this name on any class.
+    pub fn field_accesses_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a FieldAccess> {
+        self.field_index
+            .named(name)
+            .filter_map(move |i| self.field_accesses.get(i as usize))
+    }
+
+    /// Classes extending `descriptor`, transitively (each once; cycle-safe).
+    pub fn subclasses_of(&self, descriptor: &str) -> Vec<&ClassInfo> {
+        self.walk_down(descriptor, false)
+    }
+
+    /// Non-interface classes implementing `iface`: directly, through a sub-interface, or by
+    /// extending an implementor. Each once; cycle-safe.
+    pub fn implementors_of(&self, iface: &str) -> Vec<&ClassInfo> {
+        self.walk_down(iface, true)
+            .into_iter()
+            .filter(|c| !c.is_interface())
+            .collect()
+    }
+
+    fn walk_down(&self, root: &str, through_interfaces: bool) -> Vec<&ClassInfo> {
+        let mut seen = vec![false; self.classes.len()];
+        let mut out = Vec::new();
+        let mut work: Vec<u32> = Vec::new();
+        let push_children = |t: &str, work: &mut Vec<u32>| {
+            if let Some(v) = self.children.get(t) {
+                work.extend_from_slice(v);
+            }
+            if through_interfaces {
+                if let Some(v) = self.direct_implementors.get(t) {
+                    work.extend_from_slice(v);
+                }
+            }
+        };
+        push_children(root, &mut work);
+        while let Some(i) = work.pop() {
+            let Some(s) = seen.get_mut(i as usize) else {
+                continue;
+            };
+            if *s {
+                continue;
+            }
+            *s = true;
+            if let Some(c) = self.classes.get(i as usize) {
+                if &*c.descriptor == root {
+                    continue; // a cycle back to the root
+                }
+                out.push(c);
+                push_children(&c.descriptor, &mut work);
+            }
+        }
+        out
+    }
+
+    /// The superclass chain of a class, nearest first, as far as the app defines it (stops at a
+    /// class the app does not define, and on a cycle).
+    pub fn superclasses(&self, descriptor: &str) -> Vec<Str> {
+        let mut out: Vec<Str> = Vec::new();
+        let mut cur = self.class(descriptor).and_then(|c| c.superclass.clone());
+        while let Some(s) = cur {
+            if &*s == descriptor || out.contains(&s) || out.len() > self.classes.len() {
+                break;
+            }
+            cur = self.class(&s).and_then(|c| c.superclass.clone());
+            out.push(s);
+        }
+        out
+    }
+
+    /// The method `name` with `descriptor` that `class` itself implements (declared with code or
+    /// native, not abstract), if any.
+    pub fn overrides(&self, class: &str, name: &str, descriptor: &str) -> Option<MethodId> {
+        let c = self.class(class)?;
+        c.methods().find(|&id| {
+            self.method(id).is_some_and(|m| {
+                &*m.name == name
+                    && &*m.descriptor == descriptor
+                    && m.access_flags & mastiff_formats::dex::access::ABSTRACT == 0
+            })
+        })
+    }
+
+    /// Methods named `name` declared by `class` (all overloads).
+    pub fn methods_named<'a>(
+        &'a self,
+        class: &str,
+        name: &'a str,
+    ) -> impl Iterator<Item = MethodId> + 'a {
+        self.class(class)
+            .into_iter()
+            .flat_map(|c| c.methods())
+            .filter(move |&id| self.method(id).is_some_and(|m| &*m.name == name))
+    }
+
+    /// The report location of byte `offset` (a [`CallSite::offset`], ...) in `method`:
+    /// dotted class name, `name(ParamTypes)` and the dex file name.
+    pub fn location(&self, method: MethodId, offset: u32) -> mastiff_core::Location {
+        let (file, class, name) = match self.method(method) {
+            Some(m) => {
+                let file = self
+                    .dex_files
+                    .get(usize::from(m.dex))
+                    .map_or_else(String::new, |d| d.name.clone());
+                (
+                    file,
+                    java_type_name(&m.class),
+                    method_signature(&m.name, &m.descriptor),
+                )
+            }
+            None => (String::new(), String::new(), String::new()),
+        };
+        mastiff_core::Location::Dex {
+            file,
+            class,
+            method: name,
+            offset: u64::from(offset),
+        }
+    }
+
+    /// Whether the method belongs to an app-code class.
+    pub fn is_app_code(&self, method: MethodId) -> bool {
+        self.method(method)
+            .and_then(|m| self.class(&m.class))
+            .is_some_and(|c| c.is_app_code)
+    }
+
+    /// The known library a class descriptor belongs to.
+    pub fn library_of(&self, class: &str) -> Option<&'static str> {
+        library_of(class)
+    }
+}
+
+/// `Lcom/x/Y;` → `com.x.Y`, `[B` → `byte[]`, `I` → `int`.
+pub fn java_type_name(descriptor: &str) -> String {
+    let dims = descriptor.bytes().take_while(|&b| b == b'[').count();
+    let base = descriptor.get(dims..).unwrap_or("");
+    let mut s = match base {
+        "V" => "void".to_string(),
+        "Z" => "boolean".to_string(),
+        "B" => "byte".to_string(),
+        "S" => "short".to_string(),
+        "C" => "char".to_string(),
+        "I" => "int".to_string(),
+        "J" => "long".to_string(),
+        "F" => "float".to_string(),
+        "D" => "double".to_string(),
+        _ => base
+            .strip_prefix('L')
+            .map(|b| b.strip_suffix(';').unwrap_or(b))
+            .unwrap_or(base)
+            .replace('/', "."),
+    };
+    for _ in 0..dims {
+        s.push_str("[]");
+    }
+    s
+}
+
+/// `encrypt` + `([BLjava/lang/String;)V` → `encrypt(byte[], java.lang.String)`.
+pub fn method_signature(name: &str, descriptor: &str) -> String {
+    let r = MethodRef {
+        class: Str::from(""),
+        name: Str::from(name),
+        descriptor: Str::from(descriptor),
+    };
+    let params: Vec<String> = r.params().map(java_type_name).collect();
+    format!("{name}({})", params.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(java_type_name("Lcom/x/Y;"), "com.x.Y");
+        assert_eq!(java_type_name("[[B"), "byte[][]");
+        assert_eq!(java_type_name("[Ljava/lang/String;"), "java.lang.String[]");
+        assert_eq!(
+            method_signature("encrypt", "([BLjava/lang/String;J[[I)V"),
+            "encrypt(byte[], java.lang.String, long, int[][])"
+        );
+        assert_eq!(method_signature("run", "()V"), "run()");
+        let r = MethodRef {
+            class: "LA;".into(),
+            name: "m".into(),
+            descriptor: "(IJ)Ljava/lang/String;".into(),
+        };
+        assert_eq!(r.params().collect::<Vec<_>>(), vec!["I", "J"]);
+        assert_eq!(r.return_type(), "Ljava/lang/String;");
+    }
+}

@@ -1,0 +1,785 @@
+//! The per-method pass: decodes every instruction once, tracks constant register values
+//! linearly, and emits call sites, string uses, field accesses and the method summary.
+
+use std::sync::Arc;
+
+use mastiff_formats::dex::insn::{op, payload_at, Payload};
+use mastiff_formats::dex::{CodeItem, Dex};
+
+use crate::fxhash::FxHashMap;
+use crate::{
+    ArgValue, CallSite, FieldAccess, FieldAccessKind, FieldRef, InvokeKind, Limits, MethodId,
+    MethodRef, MethodSummary, Str, StringUse,
+};
+
+/// Longest array materialised from `aput-byte` writes (longer ones become unknown).
+const MAX_APUT_ARRAY: i64 = 256;
+
+/// A register's tracked content.
+#[derive(Debug, Clone)]
+enum Reg {
+    Val(ArgValue),
+    /// A `StringBuilder`/`StringBuffer` holding this constant text.
+    Builder(String),
+}
+
+const UNKNOWN: Reg = Reg::Val(ArgValue::Unknown);
+
+/// Static final values visible to `sget`: `(class, name)` → value.
+pub(crate) type StaticMap = FxHashMap<(Str, Str), Arc<ArgValue>>;
+
+/// Per-dex resolution caches and outputs. One per dex file, used by one thread.
+pub(crate) struct Scanner<'a> {
+    pub(crate) dex: Dex<'a>,
+    pub(crate) strings: Vec<Str>,
+    pub(crate) types: Vec<Str>,
+    pub(crate) statics: Arc<StaticMap>,
+    limits: Limits,
+    pub(crate) empty: Str,
+    protos: Vec<Option<Str>>,
+    method_refs: Vec<Option<Arc<MethodRef>>>,
+    field_refs: Vec<Option<Arc<FieldRef>>>,
+    static_values: Vec<Option<Option<Arc<ArgValue>>>>,
+    // register file, valid when the generation matches
+    regs: Vec<(u64, Reg)>,
+    gen: u64,
+    targets: Vec<u64>,
+    // outputs
+    pub(crate) calls: Vec<CallSite>,
+    pub(crate) string_uses: Vec<StringUse>,
+    pub(crate) field_accesses: Vec<FieldAccess>,
+    pub(crate) truncated_methods: u32,
+    pub(crate) call_limit_hit: bool,
+    pub(crate) instructions: u64,
+}
+
+fn is_wide(ty: &str) -> bool {
+    ty == "J" || ty == "D"
+}
+
+fn writes_a(opcode: u8) -> bool {
+    matches!(opcode, 0x20 | 0x21 | 0x2d..=0x31 | 0x7b..=0xe2 | 0xfe | 0xff)
+}
+
+fn wide_dest(opcode: u8) -> bool {
+    matches!(
+        opcode,
+        0x7d | 0x7e
+            | 0x80
+            | 0x81
+            | 0x83
+            | 0x86
+            | 0x88
+            | 0x89
+            | 0x8b
+            | 0x9b..=0xa5
+            | 0xab..=0xaf
+            | 0xbb..=0xc5
+            | 0xcb..=0xcf
+    )
+}
+
+fn invoke_kind(opcode: u8) -> Option<InvokeKind> {
+    Some(match opcode {
+        0x6e | 0x74 => InvokeKind::Virtual,
+        0x6f | 0x75 => InvokeKind::Super,
+        0x70 | 0x76 => InvokeKind::Direct,
+        0x71 | 0x77 => InvokeKind::Static,
+        0x72 | 0x78 => InvokeKind::Interface,
+        op::INVOKE_POLYMORPHIC | op::INVOKE_POLYMORPHIC_RANGE => InvokeKind::Polymorphic,
+        op::INVOKE_CUSTOM | op::INVOKE_CUSTOM_RANGE => InvokeKind::Custom,
+        _ => return None,
+    })
+}
+
+/// Text a constant contributes to `StringBuilder.append` with parameter type `ty`.
+fn append_text(v: &ArgValue, ty: &str) -> Option<String> {
+    match (v, ty) {
+        (ArgValue::Str(s), _) => Some(s.to_string()),
+        (ArgValue::Null, _) => Some("null".to_string()),
+        (ArgValue::Int(i), "I" | "J" | "S" | "B") => Some(i.to_string()),
+        (ArgValue::Int(i), "C") => u32::try_from(*i)
+            .ok()
+            .and_then(char::from_u32)
+            .map(String::from),
+        (ArgValue::Int(i), "Z") => Some(if *i != 0 { "true" } else { "false" }.to_string()),
+        (ArgValue::StaticField { value: Some(v), .. }, _) => append_text(v, ty),
+        _ => None,
+    }
+}
+
+/// Charsets under which `getBytes` of a string equals its UTF-8 bytes for ASCII, or in general.
+fn utf8_compatible(charset: Option<&ArgValue>, s: &str) -> bool {
+    match charset {
+        None => true,
+        Some(v) => match v.as_str() {
+            Some(name) => {
+                let n = name.to_ascii_lowercase();
+                n == "utf-8"
+                    || n == "utf8"
+                    || (s.is_ascii() && !n.contains("16") && !n.contains("32"))
+            }
+            // A Charset object (StandardCharsets.UTF_8...): only sure for ASCII text.
+            None => {
+                s.is_ascii()
+                    && !matches!(v, ArgValue::StaticField { field, .. } if field.name.contains("16"))
+            }
+        },
+    }
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(dex: Dex<'a>, strings: Vec<Str>, empty: Str, limits: &Limits) -> Self {
+        let types = (0..dex.type_count())
+            .map(|t| {
+                dex.type_descriptor_idx(t)
+                    .ok()
+                    .and_then(|s| strings.get(s as usize).cloned())
+                    .unwrap_or_else(|| empty.clone())
+            })
+            .collect();
+        Scanner {
+            protos: vec![None; dex.proto_count() as usize],
+            method_refs: vec![None; dex.method_count() as usize],
+            field_refs: vec![None; dex.field_count() as usize],
+            static_values: vec![None; dex.field_count() as usize],
+            dex,
+            strings,
+            types,
+            statics: Arc::new(StaticMap::default()),
+            limits: limits.clone(),
+            empty,
+            regs: Vec::new(),
+            gen: 1,
+            targets: Vec::new(),
+            calls: Vec::new(),
+            string_uses: Vec::new(),
+            field_accesses: Vec::new(),
+            truncated_methods: 0,
+            call_limit_hit: false,
+            instructions: 0,
+        }
+    }
+
+    pub(crate) fn string(&self, idx: u32) -> Str {
+        self.strings
+            .get(idx as usize)
+            .cloned()
+            .unwrap_or_else(|| self.empty.clone())
+    }
+
+    pub(crate) fn type_desc(&self, idx: u32) -> Str {
+        self.types
+            .get(idx as usize)
+            .cloned()
+            .unwrap_or_else(|| self.empty.clone())
+    }
+
+    pub(crate) fn proto(&mut self, idx: u32) -> Str {
+        if let Some(Some(p)) = self.protos.get(idx as usize) {
+            return p.clone();
+        }
+        let p = match self.dex.proto(idx) {
+            Ok(p) => {
+                let mut s = String::from("(");
+                if let Ok(list) = self.dex.type_list(p.parameters_off) {
+                    for t in list.iter() {
+                        s.push_str(&self.type_desc(u32::from(t)));
+                    }
+                }
+                s.push(')');
+                s.push_str(&self.type_desc(p.return_type_idx));
+                Str::from(s)
+            }
+            Err(_) => Str::from("()V"),
+        };
+        if let Some(slot) = self.protos.get_mut(idx as usize) {
+            *slot = Some(p.clone());
+        }
+        p
+    }
+
+    pub(crate) fn method_ref(&mut self, idx: u32) -> Arc<MethodRef> {
+        if let Some(Some(m)) = self.method_refs.get(idx as usize) {
+            return m.clone();
+        }
+        let m = match self.dex.method(idx) {
+            Ok(m) => MethodRef {
+                class: self.type_desc(u32::from(m.class_idx)),
+                name: self.string(m.name_idx),
+                descriptor: self.proto(u32::from(m.proto_idx)),
+            },
+            Err(_) => MethodRef {
+                class: self.empty.clone(),
+                name: self.empty.clone(),
+                descriptor: Str::from("()V"),
+            },
+        };
+        let m = Arc::new(m);
+        if let Some(slot) = self.method_refs.get_mut(idx as usize) {
+            *slot = Some(m.clone());
+        }
+        m
+    }
+
+    pub(crate) fn field_ref(&mut self, idx: u32) -> Arc<FieldRef> {
+        if let Some(Some(f)) = self.field_refs.get(idx as usize) {
+            return f.clone();
+        }
+        let f = match self.dex.field(idx) {
+            Ok(f) => FieldRef {
+                class: self.type_desc(u32::from(f.class_idx)),
+                name: self.string(f.name_idx),
+                ty: self.type_desc(u32::from(f.type_idx)),
+            },
+            Err(_) => FieldRef {
+                class: self.empty.clone(),
+                name: self.empty.clone(),
+                ty: self.empty.clone(),
+            },
+        };
+        let f = Arc::new(f);
+        if let Some(slot) = self.field_refs.get_mut(idx as usize) {
+            *slot = Some(f.clone());
+        }
+        f
+    }
+
+    /// Forgets cached static values (after the static map changed).
+    pub(crate) fn clear_static_cache(&mut self) {
+        self.static_values.iter_mut().for_each(|v| *v = None);
+    }
+
+    /// Forgets the outputs (after a preliminary pass).
+    pub(crate) fn clear_outputs(&mut self) {
+        self.calls.clear();
+        self.string_uses.clear();
+        self.field_accesses.clear();
+        self.truncated_methods = 0;
+        self.call_limit_hit = false;
+        self.instructions = 0;
+    }
+
+    fn static_value(&mut self, idx: u32, field: &Arc<FieldRef>) -> Option<Arc<ArgValue>> {
+        if let Some(Some(v)) = self.static_values.get(idx as usize) {
+            return v.clone();
+        }
+        let v = self
+            .statics
+            .get(&(field.class.clone(), field.name.clone()))
+            .cloned();
+        if let Some(slot) = self.static_values.get_mut(idx as usize) {
+            *slot = Some(v.clone());
+        }
+        v
+    }
+
+    /// The callee of invoke-custom: `Ljava/lang/invoke/CallSite;` + the call site's method name
+    /// and type, when the call site item can be read.
+    fn call_site_ref(&mut self, idx: u32) -> Arc<MethodRef> {
+        let mut name = Str::from("<call-site>");
+        let mut descriptor = Str::from("()V");
+        if let Ok(off) = self.dex.call_site_offset(idx) {
+            if let Ok(vals) = self.dex.encoded_array_at(off) {
+                use mastiff_formats::dex::EncodedValue as E;
+                if let Some(E::String(s)) = vals.get(1) {
+                    name = self.string(*s);
+                }
+                if let Some(E::MethodType(p)) = vals.get(2) {
+                    descriptor = self.proto(*p);
+                }
+            }
+        }
+        Arc::new(MethodRef {
+            class: Str::from("Ljava/lang/invoke/CallSite;"),
+            name,
+            descriptor,
+        })
+    }
+
+    // ---- register file ----
+
+    fn reset(&mut self) {
+        self.gen = self.gen.wrapping_add(1);
+    }
+
+    fn get(&self, r: u32) -> &Reg {
+        match self.regs.get(r as usize) {
+            Some((g, v)) if *g == self.gen => v,
+            _ => &UNKNOWN,
+        }
+    }
+
+    fn val(&self, r: u32) -> ArgValue {
+        match self.get(r) {
+            Reg::Val(v) => v.clone(),
+            Reg::Builder(_) => ArgValue::NewInstance(Str::from("Ljava/lang/StringBuilder;")),
+        }
+    }
+
+    fn int(&self, r: u32) -> Option<i64> {
+        match self.get(r) {
+            Reg::Val(v) => v.as_int(),
+            Reg::Builder(_) => None,
+        }
+    }
+
+    fn set(&mut self, r: u32, v: Reg) {
+        let gen = self.gen;
+        if let Some(slot) = self.regs.get_mut(r as usize) {
+            *slot = (gen, v);
+        }
+    }
+
+    fn set_val(&mut self, r: u32, v: ArgValue) {
+        self.set(r, Reg::Val(v));
+    }
+
+    /// The value of register `r` as argument of type `ty`.
+    fn arg(&self, r: Option<u16>, ty: &str) -> ArgValue {
+        let Some(r) = r else {
+            return ArgValue::Unknown;
+        };
+        let v = self.val(u32::from(r));
+        match (v, ty.as_bytes().first()) {
+            (ArgValue::Int(bits), Some(b'F')) => {
+                ArgValue::Float(f64::from(f32::from_bits(bits as u32)))
+            }
+            (ArgValue::Int(bits), Some(b'D')) => ArgValue::Float(f64::from_bits(bits as u64)),
+            (ArgValue::Int(0), Some(b'L' | b'[')) => ArgValue::Null,
+            (v, _) => v,
+        }
+    }
+
+    /// Scans one method body. `descriptor` and `is_static` describe the method itself (for the
+    /// parameter registers). Returns its summary.
+    pub(crate) fn scan_method(
+        &mut self,
+        id: MethodId,
+        code: &CodeItem<'a>,
+        descriptor: &str,
+        is_static: bool,
+    ) -> MethodSummary {
+        let units = code.insns_units() as usize;
+        let nregs = usize::from(code.registers_size);
+        if self.regs.len() < nregs {
+            self.regs.resize(nregs, (0, UNKNOWN));
+        }
+        self.reset();
+
+        // Pass 1: branch, switch and handler targets.
+        self.targets.clear();
+        self.targets.resize(units / 64 + 1, 0);
+        let mut truncated = false;
+        {
+            let mut it = code.instructions();
+            let targets = &mut self.targets;
+            let mut mark = |t: i64| {
+                if let Ok(t) = usize::try_from(t) {
+                    if let Some(w) = targets.get_mut(t / 64) {
+                        *w |= 1u64 << (t % 64);
+                    }
+                }
+            };
+            for insn in it.by_ref() {
+                if let Some(t) = insn.target() {
+                    if matches!(insn.opcode, op::PACKED_SWITCH | op::SPARSE_SWITCH) {
+                        if let Some(p) = payload_at(code.insns, t) {
+                            for rel in p.switch_targets() {
+                                mark(i64::from(insn.pc) + i64::from(rel));
+                            }
+                        }
+                    } else if insn.opcode != op::FILL_ARRAY_DATA {
+                        mark(i64::from(t));
+                    }
+                }
+            }
+            truncated |= it.truncated();
+            // Malformed handler lists are ignored (the verifier would reject the method anyway).
+            let _ = code.for_each_handler_addr(|a| mark(i64::from(a)));
+        }
+        if truncated {
+            self.truncated_methods += 1;
+        }
+
+        // Parameters arrive in the last `ins_size` registers.
+        let first_in = u32::from(code.registers_size).saturating_sub(u32::from(code.ins_size));
+        let mut reg = first_in;
+        let mut pidx: u16 = 0;
+        if !is_static {
+            self.set_val(reg, ArgValue::Param(0));
+            reg += 1;
+            pidx = 1;
+        }
+        let mref = MethodRef {
+            class: self.empty.clone(),
+            name: self.empty.clone(),
+            descriptor: Str::from(descriptor),
+        };
+        for p in mref.params() {
+            self.set_val(reg, ArgValue::Param(pidx));
+            reg += if is_wide(p) { 2 } else { 1 };
+            pidx = pidx.saturating_add(1);
+        }
+
+        // Pass 2: tracking.
+        let mut summary = MethodSummary {
+            only_returns: true,
+            ..MethodSummary::default()
+        };
+        // None: no return seen; Some(None): not one constant; Some(Some(k)).
+        let mut ret: Option<Option<i64>> = None;
+        let mut pending: Option<(Reg, Option<usize>)> = None;
+        let base = code.file_offset(0);
+        for insn in code.instructions() {
+            if insn.payload.is_some() {
+                continue;
+            }
+            let pc = insn.pc as usize;
+            if self
+                .targets
+                .get(pc / 64)
+                .is_some_and(|w| w & (1u64 << (pc % 64)) != 0)
+            {
+                self.reset();
+            }
+            let last = pending.take();
+            summary.insn_count += 1;
+            self.instructions += 1;
+            let opc = insn.opcode;
+            let offset = u32::try_from(base + 2 * u64::from(insn.pc)).unwrap_or(u32::MAX);
+            if !matches!(opc, op::NOP | 0x0e..=0x11) {
+                summary.only_returns = false;
+            }
+            let (a, b) = (insn.a, insn.b);
+            match opc {
+                op::NOP => {}
+                op::MOVE..=op::MOVE_OBJECT_16 => {
+                    let v = self.get(b).clone();
+                    self.set(a, v);
+                    if matches!(opc, 0x04..=0x06) {
+                        let v2 = self.get(b.wrapping_add(1)).clone();
+                        self.set(a.wrapping_add(1), v2);
+                    }
+                }
+                op::MOVE_RESULT..=op::MOVE_RESULT_OBJECT => {
+                    let v = match last {
+                        Some((v, call)) => {
+                            if let Some(c) = call.and_then(|c| self.calls.get_mut(c)) {
+                                c.result_used = true;
+                            }
+                            v
+                        }
+                        None => UNKNOWN,
+                    };
+                    self.set(a, v);
+                    if opc == op::MOVE_RESULT_WIDE {
+                        self.set(a.wrapping_add(1), UNKNOWN);
+                    }
+                }
+                op::MOVE_EXCEPTION => self.set(a, UNKNOWN),
+                op::RETURN_VOID | op::RETURN_OBJECT => ret = Some(None),
+                op::RETURN | op::RETURN_WIDE => {
+                    let v = self.int(a);
+                    ret = match (ret, v) {
+                        (None, Some(k)) => Some(Some(k)),
+                        (Some(Some(p)), Some(k)) if p == k => Some(Some(k)),
+                        _ => Some(None),
+                    };
+                }
+                op::CONST_4..=op::CONST_WIDE_HIGH16 => {
+                    self.set_val(a, ArgValue::Int(insn.literal));
+                    if opc >= 0x16 {
+                        self.set(a.wrapping_add(1), UNKNOWN);
+                    }
+                }
+                op::CONST_STRING | op::CONST_STRING_JUMBO => {
+                    let s = self.string(insn.index);
+                    self.string_uses.push(StringUse {
+                        value: s.clone(),
+                        method: id,
+                        offset,
+                    });
+                    self.set_val(a, ArgValue::Str(s));
+                }
+                op::CONST_CLASS => {
+                    let t = self.type_desc(insn.index);
+                    self.set_val(a, ArgValue::ClassConst(t));
+                }
+                op::CHECK_CAST => {}
+                op::NEW_INSTANCE => {
+                    let t = self.type_desc(insn.index);
+                    self.set_val(a, ArgValue::NewInstance(t));
+                }
+                op::NEW_ARRAY => {
+                    let ty = self.type_desc(insn.index);
+                    let len = self.int(b);
+                    self.set_val(a, ArgValue::NewArray { ty, len });
+                }
+                op::FILLED_NEW_ARRAY | op::FILLED_NEW_ARRAY_RANGE => {
+                    let ty = self.type_desc(insn.index);
+                    let vals: Option<Vec<i64>> =
+                        insn.args.iter().map(|r| self.int(u32::from(r))).collect();
+                    let v = match vals {
+                        Some(v) if &*ty == "[I" => ArgValue::Ints(v.into()),
+                        _ => ArgValue::NewArray {
+                            ty,
+                            len: Some(insn.args.len() as i64),
+                        },
+                    };
+                    pending = Some((Reg::Val(v), None));
+                }
+                op::FILL_ARRAY_DATA => self.fill_array(a, code.insns, insn.target()),
+                op::THROW => summary.throws = true,
+                0x44..=0x4a => {
+                    self.set(a, UNKNOWN);
+                    if opc == 0x45 {
+                        self.set(a.wrapping_add(1), UNKNOWN);
+                    }
+                }
+                0x4f => self.aput_byte(a, b, insn.c),
+                op::APUT..=op::APUT_SHORT => {}
+                op::IGET..=op::SPUT_SHORT => self.field_op(id, offset, opc, a, insn.index),
+                _ if invoke_kind(opc).is_some() => {
+                    summary.invokes += 1;
+                    pending = self.invoke(id, offset, &insn);
+                }
+                _ => {
+                    if writes_a(opc) {
+                        self.set(a, UNKNOWN);
+                        if wide_dest(opc) {
+                            self.set(a.wrapping_add(1), UNKNOWN);
+                        }
+                    }
+                }
+            }
+        }
+        summary.returns_const = ret.flatten();
+        if summary.insn_count == 0 {
+            summary.only_returns = false;
+        }
+        summary
+    }
+
+    fn fill_array(&mut self, a: u32, code: &[u8], target: Option<u32>) {
+        let Some(Payload::FillArrayData { width, count, data }) =
+            target.and_then(|t| payload_at(code, t))
+        else {
+            self.set(a, UNKNOWN);
+            return;
+        };
+        let ty = match self.get(a) {
+            Reg::Val(ArgValue::NewArray { ty, .. }) => ty.clone(),
+            _ => {
+                self.set(a, UNKNOWN);
+                return;
+            }
+        };
+        if count as usize > self.limits.max_const_array {
+            return; // stays NewArray: contents not tracked
+        }
+        let v = match width {
+            1 => ArgValue::Bytes(Arc::from(data)),
+            2 => {
+                let unsigned = &*ty == "[C";
+                ArgValue::Ints(
+                    data.chunks_exact(2)
+                        .map(|c| {
+                            let u = u16::from_le_bytes(c.try_into().unwrap_or([0; 2]));
+                            if unsigned {
+                                i64::from(u)
+                            } else {
+                                i64::from(u as i16)
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            4 => ArgValue::Ints(
+                data.chunks_exact(4)
+                    .map(|c| i64::from(i32::from_le_bytes(c.try_into().unwrap_or([0; 4]))))
+                    .collect(),
+            ),
+            8 => ArgValue::Ints(
+                data.chunks_exact(8)
+                    .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                    .collect(),
+            ),
+            _ => ArgValue::Unknown,
+        };
+        self.set_val(a, v);
+    }
+
+    fn aput_byte(&mut self, value: u32, array: u32, index: u32) {
+        let cur: Option<Vec<u8>> = match self.get(array) {
+            Reg::Val(ArgValue::NewArray { ty, len: Some(n) })
+                if &**ty == "[B" && (0..=MAX_APUT_ARRAY).contains(n) =>
+            {
+                Some(vec![0u8; *n as usize])
+            }
+            Reg::Val(ArgValue::Bytes(b)) if b.len() as i64 <= MAX_APUT_ARRAY => Some(b.to_vec()),
+            _ => None,
+        };
+        let Some(mut bytes) = cur else {
+            return;
+        };
+        let slot = self
+            .int(index)
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < bytes.len());
+        match (slot, self.int(value)) {
+            (Some(i), Some(v)) => {
+                if let Some(b) = bytes.get_mut(i) {
+                    *b = v as u8;
+                }
+                self.set_val(array, ArgValue::Bytes(bytes.into()));
+            }
+            _ => self.set(array, UNKNOWN),
+        }
+    }
+
+    fn field_op(&mut self, id: MethodId, offset: u32, opc: u8, a: u32, idx: u32) {
+        let field = self.field_ref(idx);
+        let (kind, value) = match opc {
+            op::IGET..=0x58 => {
+                self.set(a, UNKNOWN);
+                if opc == 0x53 {
+                    self.set(a.wrapping_add(1), UNKNOWN);
+                }
+                (FieldAccessKind::InstanceGet, ArgValue::Unknown)
+            }
+            op::IPUT..=op::IPUT_SHORT => (
+                FieldAccessKind::InstancePut,
+                self.arg(u16::try_from(a).ok(), &field.ty),
+            ),
+            op::SGET..=op::SGET_SHORT => {
+                let value = self.static_value(idx, &field);
+                self.set_val(
+                    a,
+                    ArgValue::StaticField {
+                        field: field.clone(),
+                        value,
+                    },
+                );
+                if opc == 0x61 {
+                    self.set(a.wrapping_add(1), UNKNOWN);
+                }
+                (FieldAccessKind::StaticGet, ArgValue::Unknown)
+            }
+            _ => (
+                FieldAccessKind::StaticPut,
+                self.arg(u16::try_from(a).ok(), &field.ty),
+            ),
+        };
+        self.field_accesses.push(FieldAccess {
+            method: id,
+            offset,
+            field,
+            kind,
+            value,
+        });
+    }
+
+    fn invoke(
+        &mut self,
+        id: MethodId,
+        offset: u32,
+        insn: &mastiff_formats::dex::Insn,
+    ) -> Option<(Reg, Option<usize>)> {
+        let kind = invoke_kind(insn.opcode)?;
+        let (callee, proto) = match kind {
+            InvokeKind::Custom => {
+                let c = self.call_site_ref(insn.index);
+                let d = c.descriptor.clone();
+                (c, d)
+            }
+            InvokeKind::Polymorphic => {
+                let c = self.method_ref(insn.index);
+                (c, self.proto(insn.index2))
+            }
+            _ => {
+                let c = self.method_ref(insn.index);
+                let d = c.descriptor.clone();
+                (c, d)
+            }
+        };
+        let has_this = !matches!(kind, InvokeKind::Static | InvokeKind::Custom);
+        let shape = MethodRef {
+            class: self.empty.clone(),
+            name: self.empty.clone(),
+            descriptor: proto,
+        };
+        let mut args = Vec::with_capacity(insn.args.len());
+        let mut ri = 0usize;
+        if has_this {
+            args.push(self.arg(insn.args.get(0), "L"));
+            ri = 1;
+        }
+        for p in shape.params() {
+            args.push(self.arg(insn.args.get(ri), p));
+            ri += if is_wide(p) { 2 } else { 1 };
+        }
+        let returns = shape.return_type() != "V";
+        let mut result = returns.then(|| Reg::Val(ArgValue::ReturnOf(callee.clone())));
+
+        // Library semantics the linear pass follows.
+        let recv = insn.args.get(0).map(u32::from);
+        match (&*callee.class, &*callee.name) {
+            ("Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;", name) if has_this => {
+                let recv = recv.unwrap_or(u32::MAX);
+                let unknown_builder = || Reg::Val(ArgValue::NewInstance(callee.class.clone()));
+                match name {
+                    "<init>" => {
+                        let init = match args.get(1) {
+                            None => Some(String::new()),
+                            Some(v) => v.as_str().map(str::to_string),
+                        };
+                        let r = init.map_or_else(unknown_builder, Reg::Builder);
+                        self.set(recv, r);
+                    }
+                    "append" => {
+                        let ptype = shape.params().next().unwrap_or("");
+                        let next = match (self.get(recv), args.get(1)) {
+                            (Reg::Builder(s), Some(v)) => append_text(v, ptype)
+                                .map(|t| format!("{s}{t}"))
+                                .filter(|n| n.len() <= self.limits.max_const_string),
+                            _ => None,
+                        };
+                        let r = next.map_or_else(unknown_builder, Reg::Builder);
+                        self.set(recv, r.clone());
+                        result = Some(r);
+                    }
+                    "toString" => {
+                        if let Reg::Builder(s) = self.get(recv) {
+                            result = Some(Reg::Val(ArgValue::Str(Str::from(s.as_str()))));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ("Ljava/lang/String;", "getBytes") => {
+                if let Some(ArgValue::Str(s)) = args.first() {
+                    if utf8_compatible(args.get(1), s) {
+                        result = Some(Reg::Val(ArgValue::Bytes(Arc::from(s.as_bytes()))));
+                    }
+                }
+            }
+            _ => {}
+        }
+
+        if self.calls.len() >= self.limits.max_call_sites_per_dex {
+            self.call_limit_hit = true;
+            return result.map(|r| (r, None));
+        }
+        self.calls.push(CallSite {
+            caller: id,
+            offset,
+            callee,
+            kind,
+            args,
+            result_used: false,
+        });
+        let idx = self.calls.len() - 1;
+        result.map(|r| (r, Some(idx)))
+    }
+}
