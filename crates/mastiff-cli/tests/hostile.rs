@@ -880,6 +880,8 @@ fn tight_limits() -> Limits {
         max_xml_elements: 40,
         max_pool_strings: 200,
         max_reference_depth: 2,
+        max_xml_size: 128 * 1024,
+        max_arsc_size: 512 * 1024,
     }
 }
 
@@ -1371,14 +1373,15 @@ fn zip_bombs_are_refused_within_limits() {
     };
     // (entry, MiB of zeros in the stream, declared size, limits, artifact, expected message).
     let cases: Vec<(&str, usize, u32, Limits, Artifact, &str)> = vec![
-        // Honest 1 GiB: refused on its declared size, before inflating anything.
+        // Honest 1 GiB: refused on its declared size (over the binary XML cap), before
+        // inflating anything.
         (
             "AndroidManifest.xml",
             1024,
             GIB,
             Limits::default(),
             Artifact::Manifest,
-            "exceeds the limit of 536870912",
+            "exceeds the limit of 16777216",
         ),
         // 2 GiB declared over a 1 GiB stream.
         (
@@ -1414,15 +1417,15 @@ fn zip_bombs_are_refused_within_limits() {
             Artifact::Resources,
             "exceeds the limit of 100000",
         ),
-        // Smaller explicit limits: an honest 64 MiB bomb, and a 1 GiB stream declaring 6 MiB
-        // (under the per-entry limit: inflates 6 MiB, then stops).
+        // Smaller explicit limits: an honest 64 MiB bomb (refused by the binary XML cap first),
+        // and a 1 GiB stream declaring 6 MiB (under both caps: inflates 6 MiB, then stops).
         (
             "AndroidManifest.xml",
             64,
             64 * MIB,
             small.clone(),
             Artifact::Manifest,
-            "exceeds the limit of 8388608",
+            "exceeds the limit of 16777216",
         ),
         (
             "AndroidManifest.xml",
@@ -1656,16 +1659,12 @@ fn cli_mutated_but_readable_apk_gives_json_and_a_gate_verdict() {
     assert!(count >= 4, "only {count} readable mutants were tried");
 }
 
-/// KNOWN FAILURE (memory amplification, reported to the owners of `mastiff_formats::Limits` and
-/// the scan pipeline): under the default limits (512 MiB per entry, 4 GiB in total) an honest
-/// deflate bomb is inflated in full when it is an entry the scan reads. A 1.5 MB APK whose
-/// `AndroidManifest.xml` and `resources.arsc` each declare and inflate to 500 MiB of zeros
-/// takes the release `mastiff scan` to ~1 GB peak RSS (measured with `/usr/bin/time -f %M`:
-/// 1,029,032 KiB) before both are rejected as malformed. Reproducer: `with_bomb(insecure.apk,
-/// "AndroidManifest.xml", 500, 500 MiB)` then the same for `resources.arsc`. Ignored until the
-/// defaults (or a header check before inflating) bound it; slow in a debug build.
+/// Memory amplification: an honest deflate bomb under the archive-wide limits (512 MiB per
+/// entry, 4 GiB in total) must not be inflated when it is an entry the scan reads. A 1.5 MB APK
+/// whose `AndroidManifest.xml` and `resources.arsc` each declare and inflate to 500 MiB of zeros
+/// once took the release `mastiff scan` to ~1 GB peak RSS; the per-format caps
+/// (`Limits::max_xml_size`, `Limits::max_arsc_size`) now refuse them before inflating.
 #[test]
-#[ignore = "known failure: honest bombs under the default limits are inflated in full (~1 GB RSS)"]
 fn honest_bombs_under_the_default_limits_stay_small() {
     const MIB: u32 = 1 << 20;
     let base = std::fs::read(format!("{FIXTURES}/insecure.apk")).unwrap();

@@ -29,6 +29,11 @@ pub struct Limits {
     pub max_entry_size: u64,
     /// Most bytes all inflated entries of one archive may add up to.
     pub max_total_inflated: u64,
+    /// Most bytes a binary XML entry (manifest, `res/xml/*`) may declare; real ones are far
+    /// smaller (ApiDemos' manifest, one of the largest, is 175 KB).
+    pub max_xml_size: u64,
+    /// Most bytes `resources.arsc` may declare (Android's own framework-res has 32 MB).
+    pub max_arsc_size: u64,
     /// Deepest element nesting read from a binary XML file.
     pub max_xml_depth: usize,
     /// Most elements read from one binary XML file.
@@ -45,6 +50,8 @@ impl Default for Limits {
             max_zip_entries: 200_000,
             max_entry_size: 512 * 1024 * 1024,
             max_total_inflated: 4 * 1024 * 1024 * 1024,
+            max_xml_size: 16 * 1024 * 1024,
+            max_arsc_size: 128 * 1024 * 1024,
             max_xml_depth: 256,
             max_xml_elements: 1_000_000,
             max_pool_strings: 4_000_000,

@@ -1049,6 +1049,22 @@ impl<'a> EntryCache<'a> {
         self.archive.find_index(name).map(|i| self.get_index(i))
     }
 
+    /// Like [`EntryCache::get`], but refuses an entry that declares more than `max` uncompressed
+    /// bytes before inflating anything. Readers of formats with a known sane size (binary XML,
+    /// resource tables) use it so an honest bomb under the archive-wide limits still costs
+    /// nothing.
+    pub fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>> {
+        let index = self.archive.find_index(name)?;
+        let entry = self.archive.entries.get(index)?;
+        if entry.uncompressed_size > max {
+            return Some(Err(ZipError::EntryTooLarge {
+                entry: entry.name.clone(),
+                max,
+            }));
+        }
+        Some(self.get_index(index))
+    }
+
     /// Bytes of the entry at this central-directory index.
     pub fn get_index(&self, index: usize) -> Result<&[u8], ZipError> {
         let (Some(slot), Some(entry)) = (self.slots.get(index), self.archive.entries.get(index))

@@ -339,7 +339,7 @@ fn load_android(
     let mut docs = AndroidDocs::default();
     let load = &mut docs.load;
     let mut resources_failed = None;
-    let table = match cache.get("resources.arsc") {
+    let table = match cache.get_bounded("resources.arsc", opts.limits.max_arsc_size) {
         None => None,
         Some(Err(e)) => {
             resources_failed = Some(format!("cannot read resources.arsc: {e}"));
@@ -474,7 +474,7 @@ fn read_xml(
     load: &mut Load,
     opts: &ScanOptions,
 ) -> Option<XmlDocument> {
-    let bytes = match cache.get(entry) {
+    let bytes = match cache.get_bounded(entry, opts.limits.max_xml_size) {
         None => {
             load.fail(
                 artifact,
