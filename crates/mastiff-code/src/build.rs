@@ -55,7 +55,7 @@ fn encoded_to_arg(sc: &Scanner<'_>, v: &EncodedValue) -> Option<ArgValue> {
         EncodedValue::Boolean(b) => ArgValue::Int(i64::from(*b)),
         EncodedValue::String(s) => ArgValue::Str(sc.string(*s)),
         EncodedValue::Type(t) => ArgValue::ClassConst(sc.type_desc(*t)),
-        EncodedValue::Null => ArgValue::Null,
+        // A null initial value is the default a `<clinit>` may still overwrite: not a constant.
         _ => return None,
     })
 }
@@ -416,8 +416,9 @@ pub(crate) fn build(
     }
     let from_clinit: Vec<_> = parts.par_iter_mut().map(clinit_constants).collect();
     let mut statics: StaticMap = (*statics).clone();
+    // <clinit> runs after the static values are set, so its constant wins.
     for (k, v) in from_clinit.into_iter().flatten() {
-        statics.entry(k).or_insert_with(|| Arc::new(v));
+        statics.insert(k, Arc::new(v));
     }
     let statics = Arc::new(statics);
 

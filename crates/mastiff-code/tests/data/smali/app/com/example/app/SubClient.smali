@@ -1,0 +1,2 @@
+.class public Lcom/example/app/SubClient;
+.super Lcom/example/app/MyClient;

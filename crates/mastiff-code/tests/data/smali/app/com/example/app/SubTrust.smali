@@ -1,0 +1,2 @@
+.class public Lcom/example/app/SubTrust;
+.super Lcom/example/app/TrustAll;

@@ -1,0 +1,2 @@
+.class public Lcom/example/app/A;
+.super Lcom/example/app/B;

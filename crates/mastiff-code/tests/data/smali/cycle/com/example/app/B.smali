@@ -1,0 +1,2 @@
+.class public Lcom/example/app/B;
+.super Lcom/example/app/A;
