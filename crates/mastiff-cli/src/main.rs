@@ -336,7 +336,7 @@ fn rules_table() -> String {
         "{:<9} {:<9} {:<38} {:<32} {}\n",
         "ID", "SEVERITY", "NAME", "MASVS", "TITLE"
     );
-    for r in RULES {
+    for r in RULES.iter() {
         let m = r.meta();
         let masvs: Vec<&str> = m.masvs.iter().map(|c| c.id()).collect();
         s.push_str(&format!(

@@ -882,6 +882,7 @@ fn tight_limits() -> Limits {
         max_reference_depth: 2,
         max_xml_size: 128 * 1024,
         max_arsc_size: 512 * 1024,
+        max_dex_size: 512 * 1024,
     }
 }
 
@@ -1002,7 +1003,7 @@ fn check_report(report: &Report, len: usize) -> Result<(), String> {
         return Ok(());
     }
     let failed = failed_artifacts(report);
-    for rule in RULES {
+    for rule in RULES.iter() {
         let meta = rule.meta();
         let Some(input) = meta.inputs.iter().find(|a| failed.contains(a)) else {
             continue;

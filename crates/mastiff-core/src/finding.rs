@@ -64,6 +64,8 @@ pub enum Artifact {
     BackupRules,
     /// v1 JAR signature and the APK Signing Block.
     Signing,
+    /// DEX bytecode (`classes*.dex`), read into the code index.
+    Code,
 }
 
 impl Artifact {
@@ -75,6 +77,7 @@ impl Artifact {
             Artifact::NetworkSecurityConfig => "network_security_config",
             Artifact::BackupRules => "backup_rules",
             Artifact::Signing => "signing",
+            Artifact::Code => "code",
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Limits {
     pub max_xml_size: u64,
     /// Most bytes `resources.arsc` may declare (Android's own framework-res has 32 MB).
     pub max_arsc_size: u64,
+    /// Most bytes one `classes*.dex` may declare (a full 64K-method dex is about 10-20 MB).
+    pub max_dex_size: u64,
     /// Deepest element nesting read from a binary XML file.
     pub max_xml_depth: usize,
     /// Most elements read from one binary XML file.
@@ -52,6 +54,7 @@ impl Default for Limits {
             max_total_inflated: 4 * 1024 * 1024 * 1024,
             max_xml_size: 16 * 1024 * 1024,
             max_arsc_size: 128 * 1024 * 1024,
+            max_dex_size: 128 * 1024 * 1024,
             max_xml_depth: 256,
             max_xml_elements: 1_000_000,
             max_pool_strings: 4_000_000,

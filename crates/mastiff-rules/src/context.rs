@@ -1,6 +1,7 @@
 //! The analysed app as rules see it: every artifact already parsed once and shared.
 
 use mastiff_android::Manifest;
+use mastiff_code::CodeIndex;
 use mastiff_core::{Date, NetworkPolicy};
 use mastiff_formats::signing::SigningInfo;
 
@@ -62,6 +63,13 @@ pub struct AppContext<'a> {
     pub network: Option<&'a NetworkPolicy>,
     pub signing: Option<&'a SigningInfo>,
     pub backup: Option<&'a BackupRules>,
+    /// The code index over `classes*.dex`.
+    pub code: Option<&'a CodeIndex>,
+    /// Code outside the dex files Android loads at install: `.dex`, `.jar`, `.apk`, `.odex`
+    /// entries elsewhere in the archive (loaded at run time, if at all).
+    pub extra_code_entries: &'a [String],
+    /// Every entry name in the archive, in central-directory order.
+    pub entries: &'a [String],
     pub config: &'a Config,
     pub scan_date: Date,
     /// The manifest's zip entry name (for locations).

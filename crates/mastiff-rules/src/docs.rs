@@ -42,7 +42,7 @@ pub fn rule_page(m: &RuleMeta) -> String {
 pub fn index() -> String {
     let mut s = String::from("# Rules\n\nGenerated from the rules' sources (`crates/mastiff-rules/src/rules/`); do not edit by hand.\n\n");
     s.push_str("| ID | Name | Severity | MASVS | Title |\n|---|---|---|---|---|\n");
-    for r in RULES {
+    for r in RULES.iter() {
         let m = r.meta();
         let masvs: Vec<&str> = m.masvs.iter().map(|c| c.id()).collect();
         let _ = writeln!(
@@ -76,7 +76,7 @@ pub fn index() -> String {
 /// Every generated file: (path relative to `docs/rules/`, content).
 pub fn generated_files() -> Vec<(String, String)> {
     let mut files = vec![("README.md".to_string(), index())];
-    for r in RULES {
+    for r in RULES.iter() {
         files.push((format!("{}.md", r.meta().id), rule_page(r.meta())));
     }
     files

@@ -8,6 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mastiff_android::nsc::PolicyInputs;
 use mastiff_android::{effective_policy, Manifest, NetworkSecurityConfig, Resources};
+use mastiff_code::{CodeIndex, DexStatus};
 use mastiff_core::{
     Artifact, CertificateSummary, Date, Diagnostic, DiagnosticKind, Location, NetworkPolicy,
     Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target, ToolInfo,
@@ -33,6 +34,8 @@ pub struct ScanOptions {
     pub config: Config,
     /// Date pins and certificates are compared with.
     pub scan_date: Date,
+    /// Bounds of the code index.
+    pub code_limits: mastiff_code::Limits,
     /// The rules to run.
     pub rules: Vec<&'static dyn Rule>,
 }
@@ -43,6 +46,7 @@ impl Default for ScanOptions {
             limits: Limits::default(),
             config: Config::default(),
             scan_date: Date::today(),
+            code_limits: mastiff_code::Limits::default(),
             rules: crate::rules::RULES.to_vec(),
         }
     }
@@ -187,7 +191,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 format!("cannot read the file as a zip archive: {e}"),
                 None,
             );
-            return finish(report, load, None, opts, None, None, None);
+            return finish(report, load, &Loaded::default(), opts);
         }
         None => {
             load.fail(
@@ -196,7 +200,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 "zip reader failed".into(),
                 None,
             );
-            return finish(report, load, None, opts, None, None, None);
+            return finish(report, load, &Loaded::default(), opts);
         }
     };
     load.ok(Artifact::Container);
@@ -235,12 +239,23 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
     }
 
     // Signing hashes the whole file; run it alongside the manifest/resources work.
-    let (signing, (manifest, resources_failed, docs)) = rayon::join(
+    // Signing hashes the whole file; run it alongside the manifest, resources and code.
+    let (signing, ((manifest, resources_failed, docs), mut code)) = rayon::join(
         || {
             catch_unwind(AssertUnwindSafe(|| signing::read_signing(&archive, &cache)))
                 .map_err(|e| panic_message(&e))
         },
-        || load_android(&cache, opts),
+        || {
+            let android = load_android(&cache, opts);
+            let package = android.0.as_ref().and_then(|m| m.package.clone());
+            let code = catch_unwind(AssertUnwindSafe(|| {
+                load_code(&cache, package.as_deref(), opts)
+            }))
+            .unwrap_or_else(|e| {
+                CodeLoad::failed(format!("code index: internal error: {}", panic_message(&e)))
+            });
+            (android, code)
+        },
     );
     let (manifest, nsc_doc, backup) = {
         let mut inner = docs;
@@ -302,15 +317,125 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
     if let Some(m) = &manifest {
         fill_target(&mut report.target, m);
     }
-    finish(
-        report,
-        load,
-        manifest.as_ref(),
-        opts,
+    let index = code.record(&mut load);
+    let loaded = Loaded {
+        manifest,
         network,
-        signing.as_ref(),
-        Some(&backup),
-    )
+        signing,
+        backup: Some(backup),
+        code: index,
+        extra_code_entries: code.extra_entries,
+        entries: archive.entries().iter().map(|e| e.name.clone()).collect(),
+    };
+    finish(report, load, &loaded, opts)
+}
+
+/// Everything read from the app, handed to the rules.
+#[derive(Default)]
+struct Loaded {
+    manifest: Option<Manifest>,
+    network: Option<NetworkPolicy>,
+    signing: Option<SigningInfo>,
+    backup: Option<BackupRules>,
+    code: Option<CodeIndex>,
+    extra_code_entries: Vec<String>,
+    entries: Vec<String>,
+}
+
+/// The code index and what went wrong building it (built on another thread than `Load`).
+struct CodeLoad {
+    index: Option<CodeIndex>,
+    diagnostics: Vec<Diagnostic>,
+    failed: Option<String>,
+    extra_entries: Vec<String>,
+}
+
+impl CodeLoad {
+    fn failed(why: String) -> Self {
+        CodeLoad {
+            index: None,
+            diagnostics: Vec::new(),
+            failed: Some(why),
+            extra_entries: Vec::new(),
+        }
+    }
+
+    /// Moves diagnostics and the artifact state into `load`; returns the index.
+    fn record(&mut self, load: &mut Load) -> Option<CodeIndex> {
+        load.diagnostics.append(&mut self.diagnostics);
+        match self.failed.take() {
+            Some(why) => load.fail(Artifact::Code, "code.unreadable", why, None),
+            None => load.ok(Artifact::Code),
+        }
+        self.index.take()
+    }
+}
+
+/// Whether an entry outside the install-time dex set holds code that could be loaded at run time.
+fn is_extra_code(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".dex", ".jar", ".apk", ".odex", ".vdex", ".oat"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// Reads `classes.dex`, `classes2.dex`, ... (the set Android loads: numbering stops at the first
+/// gap) and builds the code index.
+fn load_code(cache: &EntryCache<'_>, package: Option<&str>, opts: &ScanOptions) -> CodeLoad {
+    let archive = cache.archive();
+    let mut names = vec!["classes.dex".to_string()];
+    for n in 2.. {
+        let name = format!("classes{n}.dex");
+        if archive.find(&name).is_none() || names.len() >= opts.code_limits.max_dex_files {
+            break;
+        }
+        names.push(name);
+    }
+    let extra_entries: Vec<String> = archive
+        .entries()
+        .iter()
+        .map(|e| e.name.clone())
+        .filter(|n| is_extra_code(n) && !names.contains(n))
+        .collect();
+    if archive.find("classes.dex").is_none() {
+        let mut c =
+            CodeLoad::failed("the APK has no classes.dex: there is no code to analyse".into());
+        c.extra_entries = extra_entries;
+        return c;
+    }
+    let mut diagnostics = Vec::new();
+    let mut failed = Vec::new();
+    let mut dex: Vec<(String, &[u8])> = Vec::with_capacity(names.len());
+    for name in names {
+        match cache.get_bounded(&name, opts.limits.max_dex_size) {
+            Some(Ok(bytes)) => dex.push((name, bytes)),
+            Some(Err(e)) => failed.push(format!("cannot read {name}: {e}")),
+            None => {}
+        }
+    }
+    let (index, problems) = CodeIndex::build(&dex, package, &opts.code_limits);
+    for p in &problems {
+        diagnostics.push(Diagnostic {
+            kind: DiagnosticKind::ParseError,
+            artifact: Some(Artifact::Code),
+            code: "dex.problem".into(),
+            message: format!("{}: {}", p.file, p.message),
+            location: entry_location(&p.file),
+        });
+    }
+    for f in index.dex_files() {
+        match &f.status {
+            DexStatus::Complete => {}
+            DexStatus::Partial => failed.push(format!("{} was only partly readable", f.name)),
+            DexStatus::Unreadable(why) => failed.push(format!("{} is unreadable: {why}", f.name)),
+        }
+    }
+    CodeLoad {
+        index: Some(index),
+        diagnostics,
+        failed: (!failed.is_empty()).then(|| failed.join("; ")),
+        extra_entries,
+    }
 }
 
 /// What `load_android` produced besides the manifest, with its own diagnostics (it runs on
@@ -637,23 +762,18 @@ fn signing_summary(s: &SigningInfo) -> SigningSummary {
 }
 
 /// Runs the rules whose inputs are usable and computes verdicts.
-fn finish(
-    mut report: Report,
-    mut load: Load,
-    manifest: Option<&Manifest>,
-    opts: &ScanOptions,
-    network: Option<NetworkPolicy>,
-    signing: Option<&SigningInfo>,
-    backup: Option<&BackupRules>,
-) -> Report {
-    if let Some(s) = signing {
+fn finish(mut report: Report, mut load: Load, loaded: &Loaded, opts: &ScanOptions) -> Report {
+    if let Some(s) = &loaded.signing {
         report.signing = signing_summary(s);
     }
     let ctx = AppContext {
-        manifest,
-        network: network.as_ref(),
-        signing,
-        backup,
+        manifest: loaded.manifest.as_ref(),
+        network: loaded.network.as_ref(),
+        signing: loaded.signing.as_ref(),
+        backup: loaded.backup.as_ref(),
+        code: loaded.code.as_ref(),
+        extra_code_entries: &loaded.extra_code_entries,
+        entries: &loaded.entries,
         config: &opts.config,
         scan_date: opts.scan_date,
         manifest_entry: MANIFEST_ENTRY,
@@ -693,7 +813,7 @@ fn finish(
         }
     }
     report.controls = control_verdicts(&outcomes, &report.findings, &evidence);
-    report.network = network;
+    report.network = loaded.network.clone();
     report.diagnostics = load.diagnostics;
     report
 }

@@ -175,6 +175,9 @@ impl<'a> TestApp<'a> {
             network: self.network,
             signing: self.signing,
             backup: self.backup,
+            code: None,
+            extra_code_entries: &[],
+            entries: &[],
             config: self.config.unwrap_or(&default_config),
             scan_date: Date {
                 year: 2026,

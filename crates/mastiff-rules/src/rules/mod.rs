@@ -1,61 +1,36 @@
 //! Every rule, one file each, grouped by MASVS area, and the registry that lists them.
 
+use std::sync::LazyLock;
+
 use mastiff_core::Location;
 use mastiff_formats::signing::{Certificate, SigningInfo};
 
 use crate::rule::Rule;
 use crate::AppContext;
 
-pub mod code {
-    pub mod min_sdk;
-    pub mod target_sdk;
-}
-pub mod network {
-    pub mod cleartext;
-    pub mod expired_pins;
-    pub mod no_pinning;
-    pub mod user_ca;
-}
-pub mod platform {
-    pub mod content_provider;
-    pub mod exported_component;
-    pub mod task_hijacking;
-    pub mod weak_permission;
-}
-pub mod resilience {
-    pub mod debug_signing_key;
-    pub mod debuggable;
-    pub mod janus;
-    pub mod test_only;
-    pub mod unsigned;
-    pub mod weak_signature_digest;
-    pub mod weak_signing_key;
-}
-pub mod storage {
-    pub mod allow_backup;
-}
+pub mod auth;
+pub mod code;
+pub mod crypto;
+pub mod network;
+pub mod platform;
+pub mod resilience;
+pub mod storage;
 
-/// Every rule, in id order.
-pub static RULES: &[&dyn Rule] = &[
-    &code::min_sdk::MinSdkTooOld,
-    &code::target_sdk::TargetSdkTooOld,
-    &network::cleartext::CleartextTraffic,
-    &network::user_ca::UserCaTrusted,
-    &network::no_pinning::NoPinning,
-    &network::expired_pins::ExpiredPins,
-    &platform::exported_component::ExportedComponent,
-    &platform::content_provider::ContentProviderExposed,
-    &platform::weak_permission::WeakCustomPermission,
-    &platform::task_hijacking::TaskHijacking,
-    &resilience::debuggable::Debuggable,
-    &resilience::test_only::TestOnly,
-    &resilience::debug_signing_key::DebugSigningKey,
-    &resilience::weak_signing_key::WeakSigningKey,
-    &resilience::weak_signature_digest::WeakSignatureDigest,
-    &resilience::janus::Janus,
-    &resilience::unsigned::UnsignedOrTampered,
-    &storage::allow_backup::AllowBackup,
-];
+/// Every rule, sorted by id. Each group lists its own rules (`<group>/mod.rs`).
+pub static RULES: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
+    let mut all: Vec<&'static dyn Rule> = [
+        auth::RULES,
+        code::RULES,
+        crypto::RULES,
+        network::RULES,
+        platform::RULES,
+        resilience::RULES,
+        storage::RULES,
+    ]
+    .concat();
+    all.sort_by_key(|r| r.meta().id);
+    all
+});
 
 /// The rule with this id (case-insensitive) or name.
 pub fn find(id_or_name: &str) -> Option<&'static dyn Rule> {
@@ -175,7 +150,7 @@ mod tests {
     fn every_rule_is_well_formed() {
         let mut ids = std::collections::BTreeSet::new();
         let mut names = std::collections::BTreeSet::new();
-        for r in RULES {
+        for r in RULES.iter() {
             let m = r.meta();
             assert!(ids.insert(m.id), "duplicate id {}", m.id);
             assert!(names.insert(m.name), "duplicate name {}", m.name);
