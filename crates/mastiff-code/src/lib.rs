@@ -34,6 +34,13 @@
 //! Hostile input: everything is bounded ([`Limits`]); a dex that cannot be parsed, a class whose
 //! data is malformed or a truncated code item becomes a [`CodeProblem`] and the rest is indexed.
 
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -122,23 +129,22 @@ impl<'a> Iterator for DescriptorIter<'a> {
         while b.get(i) == Some(&b'[') {
             i += 1;
         }
-        match b.get(i)? {
-            b'L' => {
-                let end = self
-                    .rest
-                    .get(i..)?
-                    .find(';')
-                    .map_or(self.rest.len(), |e| i + e + 1);
-                let (t, r) = self.rest.split_at(end);
-                self.rest = r;
-                Some(t)
-            }
-            _ => {
-                let (t, r) = self.rest.split_at((i + 1).min(self.rest.len()));
-                self.rest = r;
-                Some(t)
-            }
+        let mut end = match b.get(i)? {
+            b'L' => b
+                .iter()
+                .skip(i)
+                .position(|&c| c == b';')
+                .map_or(b.len(), |e| i + e + 1),
+            _ => i + 1,
+        };
+        // Malformed (non-ASCII) descriptors: never split inside a character.
+        while end < b.len() && !self.rest.is_char_boundary(end) {
+            end += 1;
         }
+        let end = end.min(b.len());
+        let t = self.rest.get(..end)?;
+        self.rest = self.rest.get(end..).unwrap_or("");
+        Some(t)
     }
 }
 
@@ -771,8 +777,19 @@ pub fn method_signature(name: &str, descriptor: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptors_never_split_characters() {
+        let r = MethodRef {
+            class: "LA;".into(),
+            name: "m".into(),
+            descriptor: "(\u{fffd}7I[\u{e9}Lx;)V".into(),
+        };
+        assert_eq!(r.params().collect::<String>(), "\u{fffd}7I[\u{e9}Lx;");
+    }
 
     #[test]
     fn names() {
