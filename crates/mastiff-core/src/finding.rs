@@ -169,6 +169,10 @@ pub struct Finding {
     pub message: String,
     /// Where it was seen; the first location is the primary one.
     pub locations: Vec<Location>,
+    /// When the code concerned belongs to a third-party library (e.g. `okhttp3`), its name:
+    /// library findings are labelled, never hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
 }
 
 /// Something a rule saw that counts *for* a control (e.g. a pin-set for `MASVS-NETWORK-2`).

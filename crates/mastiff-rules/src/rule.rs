@@ -71,6 +71,21 @@ impl Sink {
     }
 
     /// Reports a finding at another severity than the rule's default (e.g. a milder variant).
+    /// Reports a finding in code; `library` names the third-party library the code belongs to
+    /// (from `CodeIndex::library_of`), `None` for the app's own code.
+    pub fn report_code(
+        &mut self,
+        severity: Severity,
+        message: impl Into<String>,
+        locations: Vec<Location>,
+        library: Option<&str>,
+    ) {
+        self.report_at(severity, message, locations);
+        if let Some(f) = self.findings.last_mut() {
+            f.library = library.map(str::to_string);
+        }
+    }
+
     pub fn report_at(
         &mut self,
         severity: Severity,
@@ -86,6 +101,7 @@ impl Sink {
             cwe: self.meta.cwe.to_vec(),
             message: message.into(),
             locations,
+            library: None,
         });
     }
 

@@ -126,6 +126,7 @@ mod tests {
             cwe: vec![],
             message: String::new(),
             locations: vec![],
+            library: None,
         }
     }
 

@@ -103,6 +103,16 @@ pub(crate) fn unique_certificates(signing: &SigningInfo) -> Vec<(&Certificate, V
     out
 }
 
+/// A secret as reports may show it: the first four characters, the length and the start of its
+/// SHA-256, never the value (`AKIA…(20 chars, sha256:1f2e3d4c)`).
+pub(crate) fn redact(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(secret.as_bytes());
+    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let shown: String = secret.chars().take(4).collect();
+    format!("{shown}…({} chars, sha256:{short})", secret.chars().count())
+}
+
 /// "Android 9 (API 28)".
 pub(crate) fn android_version(api: u32) -> String {
     let name = match api {
@@ -143,6 +153,13 @@ pub(crate) fn android_version(api: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_never_shows_more_than_four_characters() {
+        let r = redact("AKIAIOSFODNN7EXAMPLE");
+        assert!(r.starts_with("AKIA…(20 chars, sha256:"), "{r}");
+        assert!(!r.contains("IOSFODNN7"));
+    }
 
     /// The meta-test: unique ids and names, every doc section present, at least one MASVS control,
     /// CWE numbers set, registry sorted by group and complete.
