@@ -4,6 +4,7 @@ use mastiff_android::Manifest;
 use mastiff_code::CodeIndex;
 use mastiff_core::{Date, NetworkPolicy};
 use mastiff_formats::signing::SigningInfo;
+use mastiff_formats::zip::{EntryCache, ZipError};
 
 /// Thresholds and switches that change what rules report. Every default is documented on the rule
 /// that uses it.
@@ -70,8 +71,24 @@ pub struct AppContext<'a> {
     pub extra_code_entries: &'a [String],
     /// Every entry name in the archive, in central-directory order.
     pub entries: &'a [String],
+    /// The archive's entries, each inflated at most once per scan and shared
+    /// (`cache.get_bounded(name, max)` for files of bounded size such as assets or libraries).
+    pub cache: Option<&'a dyn EntryReader>,
     pub config: &'a Config,
     pub scan_date: Date,
     /// The manifest's zip entry name (for locations).
     pub manifest_entry: &'a str,
+}
+
+/// Read access to the archive's entries for rules (implemented by the scan's [`EntryCache`]).
+pub trait EntryReader: Sync {
+    /// Bytes of the first entry with this name, refused when it declares more than `max` bytes;
+    /// `None` when absent.
+    fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>>;
+}
+
+impl EntryReader for EntryCache<'_> {
+    fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>> {
+        EntryCache::get_bounded(self, name, max)
+    }
 }

@@ -9,7 +9,7 @@ pub mod scan;
 pub(crate) mod testing;
 pub mod verdict;
 
-pub use context::{AppContext, BackupRules, BackupRulesFile, Config};
+pub use context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
 pub use rule::{Described, Rule, RuleMeta, Sink};
 pub use rules::RULES;
 pub use scan::{container_unreadable, scan_bytes, ScanOptions};

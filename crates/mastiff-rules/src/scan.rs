@@ -21,7 +21,7 @@ use mastiff_formats::zip::{Archive, EntryCache};
 use mastiff_formats::Limits;
 use sha2::{Digest, Sha256};
 
-use crate::context::{AppContext, BackupRules, BackupRulesFile, Config};
+use crate::context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
 use crate::rule::{Rule, Sink};
 use crate::verdict::{control_verdicts, RuleOutcome};
 
@@ -191,7 +191,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 format!("cannot read the file as a zip archive: {e}"),
                 None,
             );
-            return finish(report, load, &Loaded::default(), opts);
+            return finish(report, load, &Loaded::default(), None, opts);
         }
         None => {
             load.fail(
@@ -200,7 +200,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 "zip reader failed".into(),
                 None,
             );
-            return finish(report, load, &Loaded::default(), opts);
+            return finish(report, load, &Loaded::default(), None, opts);
         }
     };
     load.ok(Artifact::Container);
@@ -327,7 +327,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
         extra_code_entries: code.extra_entries,
         entries: archive.entries().iter().map(|e| e.name.clone()).collect(),
     };
-    finish(report, load, &loaded, opts)
+    finish(report, load, &loaded, Some(&cache), opts)
 }
 
 /// Everything read from the app, handed to the rules.
@@ -762,7 +762,13 @@ fn signing_summary(s: &SigningInfo) -> SigningSummary {
 }
 
 /// Runs the rules whose inputs are usable and computes verdicts.
-fn finish(mut report: Report, mut load: Load, loaded: &Loaded, opts: &ScanOptions) -> Report {
+fn finish(
+    mut report: Report,
+    mut load: Load,
+    loaded: &Loaded,
+    cache: Option<&dyn EntryReader>,
+    opts: &ScanOptions,
+) -> Report {
     if let Some(s) = &loaded.signing {
         report.signing = signing_summary(s);
     }
@@ -774,6 +780,7 @@ fn finish(mut report: Report, mut load: Load, loaded: &Loaded, opts: &ScanOption
         code: loaded.code.as_ref(),
         extra_code_entries: &loaded.extra_code_entries,
         entries: &loaded.entries,
+        cache,
         config: &opts.config,
         scan_date: opts.scan_date,
         manifest_entry: MANIFEST_ENTRY,

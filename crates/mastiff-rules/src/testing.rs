@@ -178,6 +178,7 @@ impl<'a> TestApp<'a> {
             code: None,
             extra_code_entries: &[],
             entries: &[],
+            cache: None,
             config: self.config.unwrap_or(&default_config),
             scan_date: Date {
                 year: 2026,
