@@ -913,13 +913,18 @@ fn scan_classes<'s>(sigs: &Signatures, classes: impl IntoIterator<Item = &'s str
     // library index → (count, first class seen)
     let mut hits: BTreeMap<usize, (usize, String)> = BTreeMap::new();
     for c in classes {
-        let norm = normalize_class(c);
-        let input = Input::new(norm.as_str()).anchored(Anchored::Yes);
+        // Descriptor form (`Lokhttp3/OkHttpClient;`) needs no allocation.
+        let norm: std::borrow::Cow<'_, str> =
+            match c.strip_prefix('L').and_then(|x| x.strip_suffix(';')) {
+                Some(inner) if !inner.contains('.') => std::borrow::Cow::Borrowed(inner),
+                _ => std::borrow::Cow::Owned(normalize_class(c)),
+            };
+        let input = Input::new(norm.as_ref()).anchored(Anchored::Yes);
         // The longest prefix wins; an automaton error cannot happen with this configuration
         // and would only mean "no match".
         if let Ok(Some(m)) = ac.try_find(input) {
             if let Some(&li) = sigs.class_libs.get(m.pattern().as_usize()) {
-                let e = hits.entry(li).or_insert_with(|| (0, norm.clone()));
+                let e = hits.entry(li).or_insert_with(|| (0, norm.to_string()));
                 e.0 += 1;
             }
         }
@@ -1083,7 +1088,7 @@ mod tests {
                 &b"\x7fELF....\0OpenSSL 1.1.1k  25 Mar 2021\0OpenSSL 1.1.1 (compatible; BoringSSL)\0"[..],
             ),
             ("lib/arm64-v8a/libboring.so", &b"\0OpenSSL 1.1.1 (compatible; BoringSSL)\0"[..]),
-            ("lib/x86/libsqlcipher.so", &b"\0sqlcipher\04.5.0 community\0"[..]),
+            ("lib/x86/libsqlcipher.so", &b"\0sqlcipher\x004.5.0 community\0"[..]),
             ("lib/x86/libflutter.so", &b"\0\0"[..]),
             (
                 "assets/www/cordova.js",

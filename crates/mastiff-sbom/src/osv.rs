@@ -290,7 +290,9 @@ fn range_includes(scheme: Scheme, events: &[OsvEvent], v: &str) -> Option<bool> 
         match kind {
             Kind::Introduced if o.is_ge() => vulnerable = true,
             Kind::Fixed if o.is_ge() => vulnerable = false,
-            Kind::LastAffected if o.is_gt() => vulnerable = false,
+            Kind::LastAffected if o.is_gt() && !same_release_flavour(scheme, v, x) => {
+                vulnerable = false
+            }
             _ => {}
         }
     }
@@ -304,6 +306,23 @@ fn range_includes(scheme: Scheme, events: &[OsvEvent], v: &str) -> Option<bool> 
         vulnerable = below_any;
     }
     Some(vulnerable)
+}
+
+/// `29.0-android` / `29.0-jre` are the 29.0 release built for a platform flavour (Guava's
+/// scheme), but Maven orders an unknown qualifier after the release, so a `last_affected: 29.0`
+/// ceiling would exclude them. They are kept inside the ceiling.
+fn same_release_flavour(scheme: Scheme, v: &str, ceiling: &str) -> bool {
+    if scheme != Scheme::Maven {
+        return false;
+    }
+    let Some(rest) = v.trim().strip_prefix(ceiling.trim()) else {
+        return false;
+    };
+    let flavour = rest.trim_start_matches(['-', '.']).to_ascii_lowercase();
+    matches!(flavour.as_str(), "android" | "jre")
+        || flavour
+            .strip_prefix("jdk")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Where a database came from.
