@@ -20,8 +20,9 @@ use crate::version::Scheme;
 pub trait EntrySource {
     /// Every entry name, in directory order (duplicates allowed).
     fn entry_names(&self) -> Vec<&str>;
-    /// The bytes of the first entry with this name; `None` if absent or unreadable.
-    fn read(&self, name: &str) -> Option<&[u8]>;
+    /// The bytes of the first entry with this name; `None` if absent, unreadable, or larger than
+    /// `max` bytes (checked before inflating, so a large or hostile entry costs nothing).
+    fn read(&self, name: &str, max: usize) -> Option<&[u8]>;
 }
 
 impl EntrySource for mastiff_formats::zip::EntryCache<'_> {
@@ -33,8 +34,9 @@ impl EntrySource for mastiff_formats::zip::EntryCache<'_> {
             .collect()
     }
 
-    fn read(&self, name: &str) -> Option<&[u8]> {
-        self.get(name).and_then(Result::ok)
+    fn read(&self, name: &str, max: usize) -> Option<&[u8]> {
+        self.get_bounded(name, u64::try_from(max).unwrap_or(u64::MAX))
+            .and_then(Result::ok)
     }
 }
 
@@ -64,8 +66,11 @@ impl EntrySource for MemoryEntries {
     fn entry_names(&self) -> Vec<&str> {
         self.entries.keys().map(String::as_str).collect()
     }
-    fn read(&self, name: &str) -> Option<&[u8]> {
-        self.entries.get(name).map(Vec::as_slice)
+    fn read(&self, name: &str, max: usize) -> Option<&[u8]> {
+        self.entries
+            .get(name)
+            .map(Vec::as_slice)
+            .filter(|b| b.len() <= max)
     }
 }
 
@@ -625,7 +630,7 @@ pub fn detect<'s>(
                 let mut value = name.to_string();
                 if name.ends_with(".bundle")
                     && entries
-                        .read(name)
+                        .read(name, limits.max_scan_file)
                         .is_some_and(|b| b.starts_with(&HERMES_MAGIC))
                 {
                     value.push_str(" (Hermes bytecode)");
@@ -666,7 +671,7 @@ fn version_file(
     limits: &DetectLimits,
     acc: &mut Acc,
 ) {
-    let Some(bytes) = entries.read(name) else {
+    let Some(bytes) = entries.read(name, limits.max_metadata_file) else {
         acc.warnings.push(format!("{name}: could not be read"));
         return;
     };
@@ -723,7 +728,7 @@ fn version_file(
 }
 
 fn pom_properties(entries: &dyn EntrySource, name: &str, limits: &DetectLimits, acc: &mut Acc) {
-    let Some(bytes) = entries.read(name) else {
+    let Some(bytes) = entries.read(name, limits.max_metadata_file) else {
         acc.warnings.push(format!("{name}: could not be read"));
         return;
     };
@@ -797,7 +802,7 @@ fn scan_file(
     if !applies {
         return;
     }
-    let Some(bytes) = entries.read(name) else {
+    let Some(bytes) = entries.read(name, limits.max_scan_file) else {
         acc.warnings.push(format!("{name}: could not be read"));
         return;
     };
