@@ -19,6 +19,26 @@ fn dex_order(name: &str) -> Option<u32> {
     }
 }
 
+/// CPU time of this process so far (all threads), from `/proc/self/task/*/schedstat`; on a busy
+/// machine it says more than wall time. `None` where procfs is missing.
+fn cpu_ns() -> Option<u64> {
+    let mut total = 0u64;
+    for t in std::fs::read_dir("/proc/self/task").ok()? {
+        let p = t.ok()?.path().join("schedstat");
+        let s = std::fs::read_to_string(p).ok()?;
+        total += s.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// A `kB` field of `/proc/self/status` (`VmRSS`, `VmHWM`), in MB.
+fn status_mb(field: &str) -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
@@ -54,17 +74,30 @@ fn main() {
     }
     let inflate = t.elapsed();
     let total: usize = dex.iter().map(|(_, b)| b.len()).sum();
+    let rss_before = status_mb("VmRSS:").unwrap_or(0.0);
     let mut best = None;
+    let mut best_cpu = u64::MAX;
     let mut last = None;
     for _ in 0..runs.max(1) {
+        drop(last.take());
+        let c0 = cpu_ns();
         let t = Instant::now();
         let r = CodeIndex::build(&dex, package.as_deref(), &Limits::default());
         let el = t.elapsed();
+        if let (Some(a), Some(b)) = (c0, cpu_ns()) {
+            best_cpu = best_cpu.min(b.saturating_sub(a));
+        }
         best = Some(best.map_or(el, |b: std::time::Duration| b.min(el)));
         last = Some(r);
     }
     let (ix, problems) = last.unwrap_or_default();
+    let rss_after = status_mb("VmRSS:").unwrap_or(0.0);
+    let peak = status_mb("VmHWM:").unwrap_or(0.0);
     let app_classes = ix.classes().filter(|c| c.is_app_code).count();
+    let rss_line = format!(
+        "  memory: RSS {rss_before:.1} MB with the APK and inflated dex loaded, {rss_after:.1} MB with the index built ({:.1} MB for the index), peak {peak:.1} MB",
+        rss_after - rss_before
+    );
     println!("{path}");
     println!(
         "  dex files: {}  ({} bytes uncompressed, inflated in {:.1} ms)",
@@ -73,9 +106,12 @@ fn main() {
         inflate.as_secs_f64() * 1e3
     );
     println!(
-        "  build: {:.1} ms (best of {runs})",
-        best.unwrap_or_default().as_secs_f64() * 1e3
+        "  build: {:.1} ms wall, {:.1} ms CPU over all threads (best of {runs}, {} threads)",
+        best.unwrap_or_default().as_secs_f64() * 1e3,
+        best_cpu as f64 / 1e6,
+        rayon::current_num_threads()
     );
+    println!("{rss_line}");
     println!(
         "  classes: {} ({} app code)  methods: {}  with code: {}",
         ix.classes().count(),

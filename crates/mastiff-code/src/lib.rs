@@ -6,7 +6,8 @@
 //!
 //! - [`CodeIndex::calls_to`]`("Ljavax/crypto/Cipher;", "getInstance")`: every call site, with the
 //!   constant value of each argument where the method makes it visible ([`ArgValue`]):
-//!   `Cipher.getInstance("AES/ECB/PKCS5Padding")` gives `args[0] == ArgValue::Str("AES/ECB/…")`.
+//!   `Cipher.getInstance("AES/ECB/PKCS5Padding")` gives
+//!   `index.args(call)[0] == ArgValue::Str("AES/ECB/…")`.
 //! - [`CodeIndex::string_uses`], [`CodeIndex::strings`]: const-strings where used, and every string
 //!   of every dex string table (for secret and URL scanning).
 //! - [`CodeIndex::field_accesses`], the class hierarchy ([`CodeIndex::subclasses_of`],
@@ -102,18 +103,22 @@ pub struct MethodRef {
 impl MethodRef {
     /// Parameter type descriptors (without `this`).
     pub fn params(&self) -> impl Iterator<Item = &str> {
-        let inner = self
-            .descriptor
-            .strip_prefix('(')
-            .and_then(|s| s.split(')').next())
-            .unwrap_or("");
-        DescriptorIter { rest: inner }
+        param_types(&self.descriptor)
     }
 
     /// Return type descriptor.
     pub fn return_type(&self) -> &str {
         self.descriptor.rsplit(')').next().unwrap_or("V")
     }
+}
+
+/// Parameter type descriptors of a method descriptor `(..)R`.
+pub(crate) fn param_types(descriptor: &str) -> impl Iterator<Item = &str> {
+    let inner = descriptor
+        .strip_prefix('(')
+        .and_then(|s| s.split(')').next())
+        .unwrap_or("");
+    DescriptorIter { rest: inner }
 }
 
 /// Splits a run of type descriptors (`I[BLjava/lang/String;`) into single descriptors.
@@ -179,7 +184,7 @@ pub enum ArgValue {
     /// `new byte[16]` never written to, that means all zeros).
     NewArray {
         ty: Str,
-        len: Option<i64>,
+        len: Option<u32>,
     },
     /// A freshly allocated object of this class (before or after its constructor ran).
     NewInstance(Str),
@@ -261,9 +266,10 @@ pub struct CallSite {
     pub offset: u32,
     pub callee: Arc<MethodRef>,
     pub kind: InvokeKind,
-    /// One value per argument (not per register: a `long` is one argument), `this` first for
-    /// non-static invokes.
-    pub args: Vec<ArgValue>,
+    /// The argument values live in one arena of the index (no allocation per call site):
+    /// read them with [`CodeIndex::args`].
+    pub(crate) args_start: u32,
+    pub(crate) args_len: u16,
     /// Whether a `move-result*` picks up the result.
     pub result_used: bool,
 }
@@ -496,9 +502,14 @@ pub struct CodeIndex {
     pub(crate) methods: Vec<MethodInfo>,
     /// In caller order (method id, then offset).
     pub(crate) calls: Vec<CallSite>,
+    /// Argument values of every call site, back to back.
+    pub(crate) args: Vec<ArgValue>,
     pub(crate) call_index: RefIndex,
     pub(crate) string_uses: Vec<StringUse>,
-    pub(crate) strings: Vec<Str>,
+    /// Each dex file's string table, in file order (unique within a file).
+    pub(crate) dex_strings: Vec<Vec<Str>>,
+    /// The distinct strings across files, computed on first use.
+    pub(crate) strings: std::sync::OnceLock<Vec<Str>>,
     pub(crate) field_accesses: Vec<FieldAccess>,
     pub(crate) field_index: RefIndex,
     /// Superclass descriptor → direct subclasses (class indices).
@@ -557,6 +568,20 @@ impl CodeIndex {
         &self.calls
     }
 
+    /// The argument values of a call site: one per argument (not per register: a `long` is one
+    /// argument), `this` first for non-static invokes.
+    pub fn args(&self, call: &CallSite) -> &[ArgValue] {
+        let start = call.args_start as usize;
+        self.args
+            .get(start..start + usize::from(call.args_len))
+            .unwrap_or(&[])
+    }
+
+    /// Argument `i` of a call site (0 is `this` for non-static invokes).
+    pub fn arg(&self, call: &CallSite, i: usize) -> Option<&ArgValue> {
+        self.args(call).get(i)
+    }
+
     /// Call sites in one method, in instruction order.
     pub fn calls_in(&self, method: MethodId) -> &[CallSite] {
         self.method(method)
@@ -585,8 +610,35 @@ impl CodeIndex {
     }
 
     /// Every distinct string of every dex string table (used or not), in first-seen order.
+    ///
+    /// Computed on first call (hashing every string costs a few milliseconds on a large app and
+    /// only the secret and URL scans need it); [`CodeIndex::dex_strings`] is free.
     pub fn strings(&self) -> &[Str] {
-        &self.strings
+        self.strings.get_or_init(|| {
+            let mut files = self.dex_strings.iter();
+            // A dex string table has no duplicates: the first is taken whole.
+            let mut out: Vec<Str> = files.next().cloned().unwrap_or_default();
+            let rest: usize = files.clone().map(Vec::len).sum();
+            if rest == 0 {
+                return out;
+            }
+            let mut seen: fxhash::FxHashSet<&str> = out.iter().map(|s| &**s).collect();
+            let mut extra = Vec::new();
+            for s in files.flatten() {
+                if seen.insert(s) {
+                    extra.push(s.clone());
+                }
+            }
+            drop(seen);
+            out.extend(extra);
+            out
+        })
+    }
+
+    /// The string table of each dex file (index as in [`CodeIndex::dex_files`]), in file order;
+    /// the same string may appear in several files.
+    pub fn dex_strings(&self) -> &[Vec<Str>] {
+        &self.dex_strings
     }
 
     /// Every field access, in method order.

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Longest array materialised from `aput-byte` writes (longer ones become unknown).
-const MAX_APUT_ARRAY: i64 = 256;
+const MAX_APUT_ARRAY: u32 = 256;
 
 /// A register's tracked content.
 #[derive(Debug, Clone)]
@@ -37,7 +37,10 @@ pub(crate) struct Scanner<'a> {
     limits: Limits,
     pub(crate) empty: Str,
     protos: Vec<Option<Str>>,
-    method_refs: Vec<Option<Arc<MethodRef>>>,
+    method_refs: Vec<Option<(Arc<MethodRef>, u32)>>,
+    /// Per proto: `(start, len, returns a value)` of its parameter kinds in `shape_kinds`.
+    shapes: Vec<Option<(u32, u16, bool)>>,
+    shape_kinds: Vec<u8>,
     field_refs: Vec<Option<Arc<FieldRef>>>,
     static_values: Vec<Option<Option<Arc<ArgValue>>>>,
     // register file, valid when the generation matches
@@ -46,6 +49,9 @@ pub(crate) struct Scanner<'a> {
     targets: Vec<u64>,
     // outputs
     pub(crate) calls: Vec<CallSite>,
+    /// Argument values of `calls`, back to back.
+    pub(crate) args: Vec<ArgValue>,
+    scratch: Vec<ArgValue>,
     pub(crate) string_uses: Vec<StringUse>,
     pub(crate) field_accesses: Vec<FieldAccess>,
     pub(crate) truncated_methods: u32,
@@ -53,8 +59,13 @@ pub(crate) struct Scanner<'a> {
     pub(crate) instructions: u64,
 }
 
-fn is_wide(ty: &str) -> bool {
-    ty == "J" || ty == "D"
+/// First byte of a type descriptor: its kind (`L`, `[`, `I`, `J`, ...).
+fn kind(ty: &str) -> u8 {
+    ty.as_bytes().first().copied().unwrap_or(b'V')
+}
+
+fn is_wide(kind: u8) -> bool {
+    kind == b'J' || kind == b'D'
 }
 
 fn writes_a(opcode: u8) -> bool {
@@ -93,16 +104,16 @@ fn invoke_kind(opcode: u8) -> Option<InvokeKind> {
 }
 
 /// Text a constant contributes to `StringBuilder.append` with parameter type `ty`.
-fn append_text(v: &ArgValue, ty: &str) -> Option<String> {
+fn append_text(v: &ArgValue, ty: u8) -> Option<String> {
     match (v, ty) {
         (ArgValue::Str(s), _) => Some(s.to_string()),
         (ArgValue::Null, _) => Some("null".to_string()),
-        (ArgValue::Int(i), "I" | "J" | "S" | "B") => Some(i.to_string()),
-        (ArgValue::Int(i), "C") => u32::try_from(*i)
+        (ArgValue::Int(i), b'I' | b'J' | b'S' | b'B') => Some(i.to_string()),
+        (ArgValue::Int(i), b'C') => u32::try_from(*i)
             .ok()
             .and_then(char::from_u32)
             .map(String::from),
-        (ArgValue::Int(i), "Z") => Some(if *i != 0 { "true" } else { "false" }.to_string()),
+        (ArgValue::Int(i), b'Z') => Some(if *i != 0 { "true" } else { "false" }.to_string()),
         (ArgValue::StaticField { value: Some(v), .. }, _) => append_text(v, ty),
         _ => None,
     }
@@ -141,6 +152,8 @@ impl<'a> Scanner<'a> {
         Scanner {
             protos: vec![None; dex.proto_count() as usize],
             method_refs: vec![None; dex.method_count() as usize],
+            shapes: vec![None; dex.proto_count() as usize],
+            shape_kinds: Vec::new(),
             field_refs: vec![None; dex.field_count() as usize],
             static_values: vec![None; dex.field_count() as usize],
             dex,
@@ -153,6 +166,8 @@ impl<'a> Scanner<'a> {
             gen: 1,
             targets: Vec::new(),
             calls: Vec::new(),
+            args: Vec::new(),
+            scratch: Vec::new(),
             string_uses: Vec::new(),
             field_accesses: Vec::new(),
             truncated_methods: 0,
@@ -200,26 +215,59 @@ impl<'a> Scanner<'a> {
     }
 
     pub(crate) fn method_ref(&mut self, idx: u32) -> Arc<MethodRef> {
-        if let Some(Some(m)) = self.method_refs.get(idx as usize) {
-            return m.clone();
+        self.method_ref_proto(idx).0
+    }
+
+    /// The method reference and its proto index (`u32::MAX` when unreadable).
+    fn method_ref_proto(&mut self, idx: u32) -> (Arc<MethodRef>, u32) {
+        if let Some(Some((m, p))) = self.method_refs.get(idx as usize) {
+            return (m.clone(), *p);
         }
-        let m = match self.dex.method(idx) {
-            Ok(m) => MethodRef {
-                class: self.type_desc(u32::from(m.class_idx)),
-                name: self.string(m.name_idx),
-                descriptor: self.proto(u32::from(m.proto_idx)),
-            },
-            Err(_) => MethodRef {
-                class: self.empty.clone(),
-                name: self.empty.clone(),
-                descriptor: Str::from("()V"),
-            },
+        let (m, p) = match self.dex.method(idx) {
+            Ok(m) => (
+                MethodRef {
+                    class: self.type_desc(u32::from(m.class_idx)),
+                    name: self.string(m.name_idx),
+                    descriptor: self.proto(u32::from(m.proto_idx)),
+                },
+                u32::from(m.proto_idx),
+            ),
+            Err(_) => (
+                MethodRef {
+                    class: self.empty.clone(),
+                    name: self.empty.clone(),
+                    descriptor: Str::from("()V"),
+                },
+                u32::MAX,
+            ),
         };
         let m = Arc::new(m);
         if let Some(slot) = self.method_refs.get_mut(idx as usize) {
-            *slot = Some(m.clone());
+            *slot = Some((m.clone(), p));
         }
-        m
+        (m, p)
+    }
+
+    /// Parameter kinds of a proto, cached: `(start, len, returns)` into `shape_kinds`.
+    fn shape(&mut self, proto_idx: u32) -> (u32, u16, bool) {
+        if let Some(Some(s)) = self.shapes.get(proto_idx as usize) {
+            return *s;
+        }
+        let desc = if proto_idx == u32::MAX {
+            Str::from("()V")
+        } else {
+            self.proto(proto_idx)
+        };
+        let start = self.shape_kinds.len() as u32;
+        self.shape_kinds
+            .extend(crate::param_types(&desc).map(kind).take(255));
+        let len = (self.shape_kinds.len() as u32 - start) as u16;
+        let returns = !desc.ends_with(")V");
+        let s = (start, len, returns);
+        if let Some(slot) = self.shapes.get_mut(proto_idx as usize) {
+            *slot = Some(s);
+        }
+        s
     }
 
     pub(crate) fn field_ref(&mut self, idx: u32) -> Arc<FieldRef> {
@@ -253,6 +301,7 @@ impl<'a> Scanner<'a> {
     /// Forgets the outputs (after a preliminary pass).
     pub(crate) fn clear_outputs(&mut self) {
         self.calls.clear();
+        self.args.clear();
         self.string_uses.clear();
         self.field_accesses.clear();
         self.truncated_methods = 0;
@@ -276,9 +325,10 @@ impl<'a> Scanner<'a> {
 
     /// The callee of invoke-custom: `Ljava/lang/invoke/CallSite;` + the call site's method name
     /// and type, when the call site item can be read.
-    fn call_site_ref(&mut self, idx: u32) -> Arc<MethodRef> {
+    fn call_site_ref(&mut self, idx: u32) -> (Arc<MethodRef>, u32) {
         let mut name = Str::from("<call-site>");
         let mut descriptor = Str::from("()V");
+        let mut proto = u32::MAX;
         if let Ok(off) = self.dex.call_site_offset(idx) {
             if let Ok(vals) = self.dex.encoded_array_at(off) {
                 use mastiff_formats::dex::EncodedValue as E;
@@ -287,14 +337,16 @@ impl<'a> Scanner<'a> {
                 }
                 if let Some(E::MethodType(p)) = vals.get(2) {
                     descriptor = self.proto(*p);
+                    proto = *p;
                 }
             }
         }
-        Arc::new(MethodRef {
+        let m = Arc::new(MethodRef {
             class: Str::from("Ljava/lang/invoke/CallSite;"),
             name,
             descriptor,
-        })
+        });
+        (m, proto)
     }
 
     // ---- register file ----
@@ -336,17 +388,15 @@ impl<'a> Scanner<'a> {
     }
 
     /// The value of register `r` as argument of type `ty`.
-    fn arg(&self, r: Option<u16>, ty: &str) -> ArgValue {
+    fn arg(&self, r: Option<u16>, kind: u8) -> ArgValue {
         let Some(r) = r else {
             return ArgValue::Unknown;
         };
         let v = self.val(u32::from(r));
-        match (v, ty.as_bytes().first()) {
-            (ArgValue::Int(bits), Some(b'F')) => {
-                ArgValue::Float(f64::from(f32::from_bits(bits as u32)))
-            }
-            (ArgValue::Int(bits), Some(b'D')) => ArgValue::Float(f64::from_bits(bits as u64)),
-            (ArgValue::Int(0), Some(b'L' | b'[')) => ArgValue::Null,
+        match (v, kind) {
+            (ArgValue::Int(bits), b'F') => ArgValue::Float(f64::from(f32::from_bits(bits as u32))),
+            (ArgValue::Int(bits), b'D') => ArgValue::Float(f64::from_bits(bits as u64)),
+            (ArgValue::Int(0), b'L' | b'[') => ArgValue::Null,
             (v, _) => v,
         }
     }
@@ -411,14 +461,9 @@ impl<'a> Scanner<'a> {
             reg += 1;
             pidx = 1;
         }
-        let mref = MethodRef {
-            class: self.empty.clone(),
-            name: self.empty.clone(),
-            descriptor: Str::from(descriptor),
-        };
-        for p in mref.params() {
+        for p in crate::param_types(descriptor) {
             self.set_val(reg, ArgValue::Param(pidx));
-            reg += if is_wide(p) { 2 } else { 1 };
+            reg += if is_wide(kind(p)) { 2 } else { 1 };
             pidx = pidx.saturating_add(1);
         }
 
@@ -513,7 +558,7 @@ impl<'a> Scanner<'a> {
                 }
                 op::NEW_ARRAY => {
                     let ty = self.type_desc(insn.index);
-                    let len = self.int(b);
+                    let len = self.int(b).and_then(|n| u32::try_from(n).ok());
                     self.set_val(a, ArgValue::NewArray { ty, len });
                 }
                 op::FILLED_NEW_ARRAY | op::FILLED_NEW_ARRAY_RANGE => {
@@ -524,7 +569,7 @@ impl<'a> Scanner<'a> {
                         Some(v) if &*ty == "[I" => ArgValue::Ints(v.into()),
                         _ => ArgValue::NewArray {
                             ty,
-                            len: Some(insn.args.len() as i64),
+                            len: Some(insn.args.len() as u32),
                         },
                     };
                     pending = Some((Reg::Val(v), None));
@@ -613,11 +658,11 @@ impl<'a> Scanner<'a> {
     fn aput_byte(&mut self, value: u32, array: u32, index: u32) {
         let cur: Option<Vec<u8>> = match self.get(array) {
             Reg::Val(ArgValue::NewArray { ty, len: Some(n) })
-                if &**ty == "[B" && (0..=MAX_APUT_ARRAY).contains(n) =>
+                if &**ty == "[B" && *n <= MAX_APUT_ARRAY =>
             {
                 Some(vec![0u8; *n as usize])
             }
-            Reg::Val(ArgValue::Bytes(b)) if b.len() as i64 <= MAX_APUT_ARRAY => Some(b.to_vec()),
+            Reg::Val(ArgValue::Bytes(b)) if b.len() <= MAX_APUT_ARRAY as usize => Some(b.to_vec()),
             _ => None,
         };
         let Some(mut bytes) = cur else {
@@ -650,7 +695,7 @@ impl<'a> Scanner<'a> {
             }
             op::IPUT..=op::IPUT_SHORT => (
                 FieldAccessKind::InstancePut,
-                self.arg(u16::try_from(a).ok(), &field.ty),
+                self.arg(u16::try_from(a).ok(), kind(&field.ty)),
             ),
             op::SGET..=op::SGET_SHORT => {
                 let value = self.static_value(idx, &field);
@@ -668,7 +713,7 @@ impl<'a> Scanner<'a> {
             }
             _ => (
                 FieldAccessKind::StaticPut,
-                self.arg(u16::try_from(a).ok(), &field.ty),
+                self.arg(u16::try_from(a).ok(), kind(&field.ty)),
             ),
         };
         self.field_accesses.push(FieldAccess {
@@ -686,40 +731,27 @@ impl<'a> Scanner<'a> {
         offset: u32,
         insn: &mastiff_formats::dex::Insn,
     ) -> Option<(Reg, Option<usize>)> {
-        let kind = invoke_kind(insn.opcode)?;
-        let (callee, proto) = match kind {
-            InvokeKind::Custom => {
-                let c = self.call_site_ref(insn.index);
-                let d = c.descriptor.clone();
-                (c, d)
-            }
-            InvokeKind::Polymorphic => {
-                let c = self.method_ref(insn.index);
-                (c, self.proto(insn.index2))
-            }
-            _ => {
-                let c = self.method_ref(insn.index);
-                let d = c.descriptor.clone();
-                (c, d)
-            }
+        let ikind = invoke_kind(insn.opcode)?;
+        let (callee, proto) = match ikind {
+            InvokeKind::Custom => self.call_site_ref(insn.index),
+            InvokeKind::Polymorphic => (self.method_ref(insn.index), insn.index2),
+            _ => self.method_ref_proto(insn.index),
         };
-        let has_this = !matches!(kind, InvokeKind::Static | InvokeKind::Custom);
-        let shape = MethodRef {
-            class: self.empty.clone(),
-            name: self.empty.clone(),
-            descriptor: proto,
-        };
-        let mut args = Vec::with_capacity(insn.args.len());
+        let (start, len, returns) = self.shape(proto);
+        let has_this = !matches!(ikind, InvokeKind::Static | InvokeKind::Custom);
+        let mut args = std::mem::take(&mut self.scratch);
+        args.clear();
         let mut ri = 0usize;
         if has_this {
-            args.push(self.arg(insn.args.get(0), "L"));
+            args.push(self.arg(insn.args.get(0), b'L'));
             ri = 1;
         }
-        for p in shape.params() {
+        let kinds = start as usize..start as usize + usize::from(len);
+        for k in kinds.clone() {
+            let p = self.shape_kinds.get(k).copied().unwrap_or(b'V');
             args.push(self.arg(insn.args.get(ri), p));
             ri += if is_wide(p) { 2 } else { 1 };
         }
-        let returns = shape.return_type() != "V";
         let mut result = returns.then(|| Reg::Val(ArgValue::ReturnOf(callee.clone())));
 
         // Library semantics the linear pass follows.
@@ -738,7 +770,7 @@ impl<'a> Scanner<'a> {
                         self.set(recv, r);
                     }
                     "append" => {
-                        let ptype = shape.params().next().unwrap_or("");
+                        let ptype = self.shape_kinds.get(kinds.start).copied().unwrap_or(b'V');
                         let next = match (self.get(recv), args.get(1)) {
                             (Reg::Builder(s), Some(v)) => append_text(v, ptype)
                                 .map(|t| format!("{s}{t}"))
@@ -769,14 +801,20 @@ impl<'a> Scanner<'a> {
 
         if self.calls.len() >= self.limits.max_call_sites_per_dex {
             self.call_limit_hit = true;
+            self.scratch = args;
             return result.map(|r| (r, None));
         }
+        let args_start = self.args.len() as u32;
+        let args_len = args.len().min(usize::from(u16::MAX)) as u16;
+        self.args.extend(args.drain(..usize::from(args_len)));
+        self.scratch = args;
         self.calls.push(CallSite {
             caller: id,
             offset,
             callee,
-            kind,
-            args,
+            kind: ikind,
+            args_start,
+            args_len,
             result_used: false,
         });
         let idx = self.calls.len() - 1;

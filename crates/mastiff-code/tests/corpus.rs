@@ -110,7 +110,7 @@ fn ghera_ecb_call_is_visible() {
             let ecb: Vec<_> = ix
                 .calls_to("Ljavax/crypto/Cipher;", "getInstance")
                 .filter(|c| {
-                    c.args
+                    ix.args(c)
                         .first()
                         .and_then(ArgValue::as_str)
                         .is_some_and(|s| s.contains("ECB"))

@@ -51,7 +51,10 @@ fn constant_arguments() {
     assert!(problems.is_empty(), "{problems:?}");
 
     let c = one(&ix, CIPHER, "getInstance", "ecb");
-    assert_eq!(c.args, vec![ArgValue::Str("AES/ECB/PKCS5Padding".into())]);
+    assert_eq!(
+        ix.args(c),
+        vec![ArgValue::Str("AES/ECB/PKCS5Padding".into())]
+    );
     assert_eq!(c.kind, InvokeKind::Static);
     assert!(c.result_used);
     assert_eq!(
@@ -60,62 +63,64 @@ fn constant_arguments() {
     );
 
     let c = one(&ix, "Ljava/security/KeyPairGenerator;", "initialize", "rsa");
-    assert!(matches!(&c.args[0], ArgValue::ReturnOf(m) if &*m.name == "getInstance"));
-    assert_eq!(c.args[1], ArgValue::Int(1024));
+    assert!(matches!(&ix.args(c)[0], ArgValue::ReturnOf(m) if &*m.name == "getInstance"));
+    assert_eq!(ix.args(c)[1], ArgValue::Int(1024));
 
     let c = one(&ix, SKS, "<init>", "constKey");
-    assert_eq!(c.args[0], ArgValue::NewInstance(SKS.into()));
+    assert_eq!(ix.args(c)[0], ArgValue::NewInstance(SKS.into()));
     assert_eq!(
-        c.args[1].as_bytes(),
+        ix.args(c)[1].as_bytes(),
         Some(&[1u8, 2, 3, 4, 5, 6, 7, 0xff][..])
     );
-    assert_eq!(c.args[2].as_str(), Some("AES"));
+    assert_eq!(ix.args(c)[2].as_str(), Some("AES"));
 
     let c = one(&ix, IVS, "<init>", "zeroIv");
     assert_eq!(
-        c.args[1],
+        ix.args(c)[1],
         ArgValue::NewArray {
             ty: "[B".into(),
             len: Some(16)
         }
     );
     let c = one(&ix, IVS, "<init>", "aputIv");
-    assert_eq!(c.args[1].as_bytes(), Some(&[7u8, 0][..]));
+    assert_eq!(ix.args(c)[1].as_bytes(), Some(&[7u8, 0][..]));
 
     let b = "Landroid/security/keystore/KeyGenParameterSpec$Builder;";
     let c = one(&ix, b, "setKeySize", "keystore");
     assert_eq!(
-        c.args,
+        ix.args(c),
         vec![ArgValue::NewInstance(b.into()), ArgValue::Int(256)]
     );
     let c = one(&ix, b, "setUserAuthenticationRequired", "keystore");
-    assert!(matches!(&c.args[0], ArgValue::ReturnOf(m) if &*m.name == "setKeySize"));
-    assert_eq!(c.args[1], ArgValue::Int(1));
+    assert!(matches!(&ix.args(c)[0], ArgValue::ReturnOf(m) if &*m.name == "setKeySize"));
+    assert_eq!(ix.args(c)[1], ArgValue::Int(1));
     let c = one(&ix, b, "<init>", "keystore");
-    assert_eq!(c.args[1].as_str(), Some("alias"));
-    assert_eq!(c.args[2], ArgValue::Int(3));
+    assert_eq!(ix.args(c)[1].as_str(), Some("alias"));
+    assert_eq!(ix.args(c)[2], ArgValue::Int(3));
 
     let c = one(&ix, SKS, "<init>", "getBytesKey");
-    assert_eq!(c.args[1].as_bytes(), Some(&b"secretkey1234567"[..]));
+    assert_eq!(ix.args(c)[1].as_bytes(), Some(&b"secretkey1234567"[..]));
 
     let c = one(&ix, "Landroid/net/Uri;", "parse", "builderUrl");
-    assert_eq!(c.args[0].as_str(), Some("http://example.com:8080"));
+    assert_eq!(ix.args(c)[0].as_str(), Some("http://example.com:8080"));
 
     // Static finals: from static values, from <clinit>; a non-final field has no value.
     let v = calls_from(&ix, CIPHER, "getInstance", "staticAlg");
     assert_eq!(v.len(), 2);
-    assert_eq!(v[0].args[0].as_str(), Some("DES"));
-    assert!(matches!(&v[0].args[0], ArgValue::StaticField { field, .. } if &*field.name == "ALG"));
+    assert_eq!(ix.args(v[0])[0].as_str(), Some("DES"));
     assert!(
-        matches!(&v[1].args[0], ArgValue::StaticField { field, value: None } if &*field.name == "mutable")
+        matches!(&ix.args(v[0])[0], ArgValue::StaticField { field, .. } if &*field.name == "ALG")
+    );
+    assert!(
+        matches!(&ix.args(v[1])[0], ArgValue::StaticField { field, value: None } if &*field.name == "mutable")
     );
     let c = one(&ix, SKS, "<init>", "staticAlg");
-    assert_eq!(c.args[1].as_bytes(), Some(&b"key!"[..]));
+    assert_eq!(ix.args(c)[1].as_bytes(), Some(&b"key!"[..]));
 
     // Class literal, float, null, wide, params, new-instance.
     let c = one(&ix, "Lcom/example/app/Util;", "take", "misc");
     assert_eq!(
-        c.args,
+        ix.args(c),
         vec![
             ArgValue::ClassConst("Lcom/example/app/Crypto;".into()),
             ArgValue::Float(2.0),
@@ -124,18 +129,21 @@ fn constant_arguments() {
         ]
     );
     let c = one(&ix, "Lcom/example/app/Util;", "param", "misc");
-    assert_eq!(c.args, vec![ArgValue::Param(1), ArgValue::Param(2)]);
+    assert_eq!(ix.args(c), vec![ArgValue::Param(1), ArgValue::Param(2)]);
     let c = one(&ix, "Ljava/lang/Object;", "hashCode", "misc");
-    assert_eq!(c.args, vec![ArgValue::Param(0)]);
+    assert_eq!(ix.args(c), vec![ArgValue::Param(0)]);
     assert!(!c.result_used);
     let c = one(&ix, "Lcom/example/app/Util;", "obj", "misc");
-    assert_eq!(c.args, vec![ArgValue::NewInstance("Ljava/io/File;".into())]);
+    assert_eq!(
+        ix.args(c),
+        vec![ArgValue::NewInstance("Ljava/io/File;".into())]
+    );
 
     // Knowledge is dropped at branch targets and catch handlers.
     let c = one(&ix, CIPHER, "getInstance", "branch");
-    assert_eq!(c.args, vec![ArgValue::Unknown]);
+    assert_eq!(ix.args(c), vec![ArgValue::Unknown]);
     let c = one(&ix, CIPHER, "getInstance", "handler");
-    assert_eq!(c.args, vec![ArgValue::Unknown]);
+    assert_eq!(ix.args(c), vec![ArgValue::Unknown]);
 
     // Library code is indexed and labelled.
     let c = one(&ix, CIPHER, "getInstance", "des");
@@ -294,6 +302,16 @@ fn multidex_and_duplicates() {
     // A call from the second dex into the first.
     let calls: Vec<_> = ix.calls_to("Lcom/example/app/Crypto;", "ecb").collect();
     assert_eq!(calls.len(), 1);
+    // Argument values of the second file's calls are found in the shared arena.
+    assert_eq!(
+        ix.args(calls[0]),
+        vec![ArgValue::NewInstance("Lcom/example/app/Crypto;".into())]
+    );
+    let ecb = one(&ix, CIPHER, "getInstance", "ecb");
+    assert_eq!(
+        ix.arg(ecb, 0).and_then(ArgValue::as_str),
+        Some("AES/ECB/PKCS5Padding")
+    );
     let mastiff_core::Location::Dex { file, class, .. } =
         ix.location(calls[0].caller, calls[0].offset)
     else {
