@@ -8,7 +8,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use mastiff_core::{Date, Report, Severity, Verdict};
 use mastiff_report::{render_terminal, to_json, to_json_many, TerminalOptions};
-use mastiff_rules::{container_unreadable, scan_bytes, Config, Rule, ScanOptions, RULES};
+use mastiff_rules::{container_unreadable, Config, Rule, Scan, ScanOptions, RULES};
+use mastiff_sbom::{to_cyclonedx, AppMeta, VulnDb};
 use rayon::prelude::*;
 
 /// Exit codes a CI gate can rely on.
@@ -32,6 +33,9 @@ enum Command {
     /// Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when an input
     /// cannot be read as an app package or the arguments are wrong.
     Scan(ScanArgs),
+    /// Write the app's software bill of materials (CycloneDX 1.6 JSON) with known
+    /// vulnerabilities.
+    Sbom(SbomArgs),
     /// List every rule.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -78,12 +82,52 @@ struct ScanArgs {
     /// Colour terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(clap::Args)]
+struct SbomArgs {
+    /// The APK.
+    file: PathBuf,
+    /// Write the SBOM to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// Where advisories come from.
+#[derive(clap::Args)]
+struct DbArgs {
+    /// Offline OSV database: osv-scanner's layout (DIR/<Ecosystem>/all.zip) or a directory of
+    /// OSV JSON files. Default: the small built-in seed set.
+    #[arg(long, value_name = "DIR")]
+    vuln_db: Option<PathBuf>,
+    /// Warn when the newest advisory is older than this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = mastiff_sbom::DEFAULT_MAX_DB_AGE_DAYS)]
+    max_db_age: u32,
+}
+
+impl DbArgs {
+    fn apply(&self, opts: &mut ScanOptions) -> Result<()> {
+        if let Some(dir) = &self.vuln_db {
+            let db = VulnDb::load_dir(dir).with_context(|| {
+                format!("cannot load the vulnerability database {}", dir.display())
+            })?;
+            opts.vuln_db = std::sync::Arc::new(db);
+        }
+        opts.max_db_age_days = Some(self.max_db_age);
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Terminal,
     Json,
+    /// CycloneDX 1.6 SBOM with vulnerabilities (one input only).
+    Cyclonedx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,6 +197,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Sbom(args) => sbom(args),
         Command::Rules { format } => {
             write_stdout(&match format {
                 ListFormat::Table => rules_table(),
@@ -199,49 +244,104 @@ fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn
         .collect())
 }
 
-fn scan(args: ScanArgs) -> Result<u8> {
-    let scan_date = match &args.date {
-        Some(d) => Date::parse(d)
-            .with_context(|| format!("--date {d:?} is not a valid YYYY-MM-DD date"))?,
-        None => Date::today(),
+fn scan_date(date: Option<&str>) -> Result<Date> {
+    match date {
+        Some(d) => {
+            Date::parse(d).with_context(|| format!("--date {d:?} is not a valid YYYY-MM-DD date"))
+        }
+        None => Ok(Date::today()),
+    }
+}
+
+/// Reads and scans one file; an unreadable container is an error (exit 2) after the report.
+fn scan_file(path: &std::path::Path, opts: &ScanOptions) -> Result<Scan> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(mastiff_rules::scan(
+        &path.display().to_string(),
+        &data,
+        opts,
+    ))
+}
+
+fn unreadable_message(report: &Report) -> Option<String> {
+    container_unreadable(report).then(|| {
+        let why = report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "container.unreadable")
+            .map(|d| d.message.as_str())
+            .unwrap_or("unreadable");
+        format!("{}: {why}", report.target.path)
+    })
+}
+
+fn cyclonedx_of(scan: &Scan) -> Result<String> {
+    let Some(sbom) = &scan.sbom else {
+        bail!("{}: no SBOM could be built", scan.report.target.path);
     };
-    let opts = ScanOptions {
+    let t = &scan.report.target;
+    let app = AppMeta {
+        package: t.package.clone().unwrap_or_else(|| t.path.clone()),
+        version: t.version_name.clone(),
+        sha256: t.sha256.clone(),
+        timestamp: None,
+    };
+    Ok(serde_json::to_string_pretty(&to_cyclonedx(sbom, &app))? + "\n")
+}
+
+fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => write_stdout(text),
+    }
+}
+
+fn sbom(args: SbomArgs) -> Result<u8> {
+    let mut opts = ScanOptions::default();
+    args.db.apply(&mut opts)?;
+    let scan = scan_file(&args.file, &opts)?;
+    if let Some(msg) = unreadable_message(&scan.report) {
+        eprintln!("mastiff: error: {msg}");
+        return Ok(exit::TOOL_ERROR);
+    }
+    write_output(args.output.as_ref(), &cyclonedx_of(&scan)?)?;
+    Ok(exit::PASSED)
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let mut opts = ScanOptions {
         config: Config {
             min_sdk_threshold: args.min_sdk_threshold,
             target_sdk_threshold: args.target_sdk_threshold,
         },
-        scan_date,
+        scan_date: scan_date(args.date.as_deref())?,
         rules: select_rules(&args.select, &args.ignore)?,
         ..ScanOptions::default()
     };
+    args.db.apply(&mut opts)?;
+    if matches!(args.format, Format::Cyclonedx) && args.files.len() != 1 {
+        bail!("--format cyclonedx takes exactly one input file (one SBOM per app)");
+    }
 
     // Scan inputs in parallel; keep input order in the output.
-    let results: Vec<Result<Report>> = args
+    let results: Vec<Result<Scan>> = args
         .files
         .par_iter()
-        .map(|path| {
-            let data =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(scan_bytes(&path.display().to_string(), &data, &opts))
-        })
+        .map(|path| scan_file(path, &opts))
         .collect();
 
-    let mut reports = Vec::with_capacity(results.len());
+    let mut scans = Vec::with_capacity(results.len());
     let mut tool_error = false;
     for r in results {
         match r {
-            Ok(report) => {
-                if container_unreadable(&report) {
+            Ok(scan) => {
+                if let Some(msg) = unreadable_message(&scan.report) {
                     tool_error = true;
-                    let why = report
-                        .diagnostics
-                        .iter()
-                        .find(|d| d.code == "container.unreadable")
-                        .map(|d| d.message.as_str())
-                        .unwrap_or("unreadable");
-                    eprintln!("mastiff: error: {}: {why}", report.target.path);
+                    eprintln!("mastiff: error: {msg}");
                 }
-                reports.push(report);
+                scans.push(scan);
             }
             Err(e) => {
                 tool_error = true;
@@ -249,12 +349,17 @@ fn scan(args: ScanArgs) -> Result<u8> {
             }
         }
     }
+    let reports: Vec<Report> = scans.iter().map(|s| s.report.clone()).collect();
 
     let text = match args.format {
         Format::Json if reports.len() == 1 => {
             reports.first().map(to_json).unwrap_or_default() + "\n"
         }
         Format::Json => to_json_many(&reports) + "\n",
+        Format::Cyclonedx => match scans.first() {
+            Some(scan) if !tool_error => cyclonedx_of(scan)?,
+            _ => String::new(),
+        },
         Format::Terminal => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -284,11 +389,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
             s
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => write_stdout(&text)?,
-    }
+    write_output(args.output.as_ref(), &text)?;
 
     if tool_error {
         return Ok(exit::TOOL_ERROR);

@@ -224,3 +224,101 @@ fn help_and_version_exit_0() {
     assert_eq!(stdout_of(mastiff().arg("--help")).0, 0);
     assert_eq!(stdout_of(mastiff().arg("--version")).0, 0);
 }
+
+fn corpus_app(name: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/apps")
+        .join(name);
+    p.exists().then_some(p)
+}
+
+#[test]
+fn sbom_is_cyclonedx_and_deterministic() {
+    let (code, first, _) = stdout_of(mastiff().arg("sbom").arg(fixture("insecure.apk")));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(v["bomFormat"], "CycloneDX");
+    assert_eq!(v["specVersion"], "1.6");
+    assert_eq!(
+        v["metadata"]["component"]["name"],
+        "dev.mastiff.fixture.insecure"
+    );
+    assert!(v["serialNumber"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("urn:uuid:")));
+    let (_, second, _) = stdout_of(mastiff().arg("sbom").arg(fixture("insecure.apk")));
+    assert_eq!(first, second, "same app, same SBOM");
+    let (code, _, err) = stdout_of(
+        mastiff()
+            .args(["sbom", "--vuln-db", "/nonexistent/osv"])
+            .arg(fixture("insecure.apk")),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("vulnerability database"), "{err}");
+}
+
+#[test]
+fn vulnerable_okhttp_is_reported_with_its_advisory() {
+    let Some(app) = corpus_app("androgoat-AndroGoat.apk") else {
+        return;
+    };
+    let (_, out, _) = stdout_of(mastiff().arg("sbom").arg(&app));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let ids: Vec<&str> = v["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities")
+        .iter()
+        .filter_map(|x| x["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"GHSA-3cqm-mf7h-prrj"), "{ids:?}");
+    let (_, out, _) = stdout_of(
+        mastiff()
+            .args(["scan", "--format", "json", "--select", "CODE-020"])
+            .arg(&app),
+    );
+    let r: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let f = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("okhttp 3.8.0"))
+        })
+        .cloned();
+    let f = f.expect("okhttp finding");
+    assert_eq!(f["severity"], "high");
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fixed in 4.9.2")),
+        "{f}"
+    );
+    assert!(r["vulnerability_database"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("not exhaustive")));
+}
+
+#[test]
+fn a_user_osv_directory_replaces_the_seed_set() {
+    let Some(app) = corpus_app("androgoat-AndroGoat.apk") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("mastiff-osv-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("Maven")).expect("tmp");
+    let record = serde_json::json!({
+        "id": "TEST-0001", "modified": "2026-11-01T00:00:00Z", "summary": "test advisory",
+        "affected": [{"package": {"ecosystem": "Maven", "name": "com.squareup.okhttp3:okhttp"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "3.0.0"}, {"fixed": "3.9.0"}]}]}]
+    });
+    std::fs::write(dir.join("Maven/TEST-0001.json"), record.to_string()).expect("write");
+    let (_, out, _) = stdout_of(mastiff().args(["sbom", "--vuln-db"]).arg(&dir).arg(&app));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let ids: Vec<&str> = v["vulnerabilities"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, vec!["TEST-0001"]);
+    let _ = std::fs::remove_dir_all(dir);
+}

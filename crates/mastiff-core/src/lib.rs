@@ -10,7 +10,7 @@ pub use control::{Control, ControlGroup};
 pub use date::Date;
 pub use finding::{Artifact, Diagnostic, DiagnosticKind, Evidence, Finding, Location, Severity};
 pub use report::{
-    CertificateSummary, ControlResult, NetworkDomainPolicy, NetworkPolicy, Platform, Report,
-    SchemeVerification, SeverityCounts, SigningSummary, Target, ToolInfo, TrustAnchorSummary,
-    Verdict, REPORT_SCHEMA_VERSION,
+    CertificateSummary, ComponentSummary, ControlResult, NetworkDomainPolicy, NetworkPolicy,
+    Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target, ToolInfo,
+    TrustAnchorSummary, Verdict, VulnDbSummary, REPORT_SCHEMA_VERSION,
 };

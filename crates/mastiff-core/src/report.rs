@@ -159,6 +159,37 @@ pub struct NetworkPolicy {
     pub domains: Vec<NetworkDomainPolicy>,
 }
 
+/// A third-party component found in the app (the full SBOM is `mastiff sbom`'s CycloneDX).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentSummary {
+    /// Package URL, e.g. `pkg:maven/com.squareup.okhttp3/okhttp@3.8.0`.
+    pub purl: String,
+    /// `Maven`, `npm`, `generic`...
+    pub ecosystem: String,
+    pub group: Option<String>,
+    pub name: String,
+    /// `None` when only the library's presence is known.
+    pub version: Option<String>,
+    /// How it was identified, e.g. `version_file`, `dex_version_string`, `class_prefix`.
+    pub detection: String,
+    /// 0.0-1.0.
+    pub confidence: f32,
+    /// Where: entries or strings that identified it.
+    pub evidence: Vec<String>,
+}
+
+/// The vulnerability database a scan matched components against.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct VulnDbSummary {
+    /// One line naming the database, e.g. `mastiff seed set, 30 advisories, newest modified ...`.
+    pub description: String,
+    pub advisories: usize,
+    /// Newest `modified` timestamp among its advisories (RFC 3339).
+    pub newest_modified: Option<String>,
+    /// Whether the database claims completeness (the built-in seed set does not).
+    pub exhaustive: bool,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SeverityCounts {
     pub critical: usize,
@@ -185,7 +216,7 @@ impl SeverityCounts {
 }
 
 /// Everything mastiff concluded about one input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: ToolInfo,
@@ -195,6 +226,11 @@ pub struct Report {
     pub signing: SigningSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkPolicy>,
+    /// Third-party components found (SBOM summary).
+    pub components: Vec<ComponentSummary>,
+    /// The database components were matched against; absent when no matching was done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerability_database: Option<VulnDbSummary>,
     pub summary: SeverityCounts,
     pub findings: Vec<Finding>,
     pub controls: Vec<ControlResult>,
@@ -219,6 +255,7 @@ impl Report {
             c.evidence.sort();
             c.evidence.dedup();
         }
+        self.components.sort_by(|a, b| a.purl.cmp(&b.purl));
         self.summary = SeverityCounts::from_findings(&self.findings);
     }
 

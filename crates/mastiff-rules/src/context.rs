@@ -66,6 +66,8 @@ pub struct AppContext<'a> {
     pub backup: Option<&'a BackupRules>,
     /// The code index over `classes*.dex`.
     pub code: Option<&'a CodeIndex>,
+    /// Third-party components and their matched advisories.
+    pub sbom: Option<&'a mastiff_sbom::SbomResult>,
     /// Code outside the dex files Android loads at install: `.dex`, `.jar`, `.apk`, `.odex`
     /// entries elsewhere in the archive (loaded at run time, if at all).
     pub extra_code_entries: &'a [String],

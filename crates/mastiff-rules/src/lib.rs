@@ -12,4 +12,4 @@ pub mod verdict;
 pub use context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
 pub use rule::{Described, Rule, RuleMeta, Sink};
 pub use rules::RULES;
-pub use scan::{container_unreadable, scan_bytes, ScanOptions};
+pub use scan::{container_unreadable, scan, scan_bytes, Scan, ScanOptions};

@@ -10,16 +10,18 @@ use mastiff_android::nsc::PolicyInputs;
 use mastiff_android::{effective_policy, Manifest, NetworkSecurityConfig, Resources};
 use mastiff_code::{CodeIndex, DexStatus};
 use mastiff_core::{
-    Artifact, CertificateSummary, Date, Diagnostic, DiagnosticKind, Location, NetworkPolicy,
-    Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target, ToolInfo,
-    REPORT_SCHEMA_VERSION,
+    Artifact, CertificateSummary, ComponentSummary, Date, Diagnostic, DiagnosticKind, Location,
+    NetworkPolicy, Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target,
+    ToolInfo, VulnDbSummary, REPORT_SCHEMA_VERSION,
 };
 use mastiff_formats::arsc::ResourceTable;
 use mastiff_formats::axml::{self, XmlDocument};
 use mastiff_formats::signing::{self, SigningInfo, Verification};
 use mastiff_formats::zip::{Archive, EntryCache};
 use mastiff_formats::Limits;
+use mastiff_sbom::{SbomInputs, SbomResult, VulnDb};
 use sha2::{Digest, Sha256};
+use std::sync::{Arc, LazyLock};
 
 use crate::context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
 use crate::rule::{Rule, Sink};
@@ -36,6 +38,10 @@ pub struct ScanOptions {
     pub scan_date: Date,
     /// Bounds of the code index.
     pub code_limits: mastiff_code::Limits,
+    /// Advisories components are matched against (the built-in seed set by default).
+    pub vuln_db: Arc<VulnDb>,
+    /// Warn when the newest advisory is older than this many days (`None`: never).
+    pub max_db_age_days: Option<u32>,
     /// The rules to run.
     pub rules: Vec<&'static dyn Rule>,
 }
@@ -47,9 +53,20 @@ impl Default for ScanOptions {
             config: Config::default(),
             scan_date: Date::today(),
             code_limits: mastiff_code::Limits::default(),
+            vuln_db: SEED_DB.clone(),
+            max_db_age_days: Some(mastiff_sbom::DEFAULT_MAX_DB_AGE_DAYS),
             rules: crate::rules::RULES.to_vec(),
         }
     }
+}
+
+/// The built-in advisory set, parsed once per process.
+static SEED_DB: LazyLock<Arc<VulnDb>> = LazyLock::new(|| Arc::new(VulnDb::seed()));
+
+/// A scan's report plus the full SBOM it was built from (for CycloneDX output).
+pub struct Scan {
+    pub report: Report,
+    pub sbom: Option<SbomResult>,
 }
 
 /// Whether an artifact could be used.
@@ -151,12 +168,18 @@ fn entry_location(entry: &str) -> Option<Location> {
 
 /// Scans one file already in memory. Never panics; problems become diagnostics.
 pub fn scan_bytes(display_path: &str, data: &[u8], opts: &ScanOptions) -> Report {
-    let (sha256, mut report) = rayon::join(|| hex(&Sha256::digest(data)), || analyse(data, opts));
+    scan(display_path, data, opts).report
+}
+
+/// Like [`scan_bytes`], also returning the SBOM (components, vulnerabilities, database).
+pub fn scan(display_path: &str, data: &[u8], opts: &ScanOptions) -> Scan {
+    let (sha256, (mut report, sbom)) =
+        rayon::join(|| hex(&Sha256::digest(data)), || analyse(data, opts));
     report.target.path = display_path.to_string();
     report.target.sha256 = sha256;
     report.target.size = data.len() as u64;
     report.normalize();
-    report
+    Scan { report, sbom }
 }
 
 fn empty_report(opts: &ScanOptions) -> Report {
@@ -170,6 +193,8 @@ fn empty_report(opts: &ScanOptions) -> Report {
         target: Target::default(),
         signing: SigningSummary::default(),
         network: None,
+        components: Vec::new(),
+        vulnerability_database: None,
         summary: SeverityCounts::default(),
         findings: Vec::new(),
         controls: Vec::new(),
@@ -177,7 +202,7 @@ fn empty_report(opts: &ScanOptions) -> Report {
     }
 }
 
-fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
+fn analyse(data: &[u8], opts: &ScanOptions) -> (Report, Option<SbomResult>) {
     let mut report = empty_report(opts);
     let mut load = Load::default();
     let archive = match guarded(&mut load, "zip reader", || {
@@ -191,7 +216,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 format!("cannot read the file as a zip archive: {e}"),
                 None,
             );
-            return finish(report, load, &Loaded::default(), None, opts);
+            return (finish(report, load, &Loaded::default(), None, opts), None);
         }
         None => {
             load.fail(
@@ -200,7 +225,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 "zip reader failed".into(),
                 None,
             );
-            return finish(report, load, &Loaded::default(), None, opts);
+            return (finish(report, load, &Loaded::default(), None, opts), None);
         }
     };
     load.ok(Artifact::Container);
@@ -225,7 +250,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
                 "this is an iOS app archive; mastiff does not analyse iOS apps yet, so no control was checked".into(),
                 None,
             );
-            return finish_unsupported(report, load);
+            return (finish_unsupported(report, load), None);
         }
         report.target.platform = Some(Platform::Unknown);
         load.fail(
@@ -248,12 +273,16 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
         || {
             let android = load_android(&cache, opts);
             let package = android.0.as_ref().and_then(|m| m.package.clone());
-            let code = catch_unwind(AssertUnwindSafe(|| {
+            let mut code = catch_unwind(AssertUnwindSafe(|| {
                 load_code(&cache, package.as_deref(), opts)
             }))
             .unwrap_or_else(|e| {
                 CodeLoad::failed(format!("code index: internal error: {}", panic_message(&e)))
             });
+            code.sbom = catch_unwind(AssertUnwindSafe(|| {
+                run_sbom(&cache, code.index.as_ref(), opts)
+            }))
+            .ok();
             (android, code)
         },
     );
@@ -318,16 +347,76 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> Report {
         fill_target(&mut report.target, m);
     }
     let index = code.record(&mut load);
+    let sbom = code.sbom.take();
+    if let Some(sb) = &sbom {
+        report.components = sb.components.iter().map(component_summary).collect();
+        report.vulnerability_database = Some(VulnDbSummary {
+            description: sb.db_info.describe(),
+            advisories: sb.db_info.advisories,
+            newest_modified: sb.db_info.newest_modified.clone(),
+            exhaustive: sb.db_info.exhaustive,
+        });
+        for w in &sb.warnings {
+            load.note(DiagnosticKind::Note, None, "sbom.note", w.clone(), None);
+        }
+    } else {
+        load.note(
+            DiagnosticKind::Internal,
+            None,
+            "internal.panic",
+            "SBOM analysis failed".into(),
+            None,
+        );
+    }
     let loaded = Loaded {
         manifest,
         network,
         signing,
         backup: Some(backup),
         code: index,
-        extra_code_entries: code.extra_entries,
+        extra_code_entries: std::mem::take(&mut code.extra_entries),
+        sbom,
         entries: archive.entries().iter().map(|e| e.name.clone()).collect(),
     };
-    finish(report, load, &loaded, Some(&cache), opts)
+    let sbom = loaded.sbom.clone();
+    (finish(report, load, &loaded, Some(&cache), opts), sbom)
+}
+
+/// Detects third-party components and matches them against the advisory database.
+fn run_sbom(cache: &EntryCache<'_>, index: Option<&CodeIndex>, opts: &ScanOptions) -> SbomResult {
+    let mut inputs = SbomInputs::new(cache);
+    if let Some(index) = index {
+        inputs = inputs
+            .with_dex_strings(index.strings().iter().map(|s| &**s))
+            .with_class_names(index.classes().map(|c| &*c.descriptor));
+    }
+    let sbom_opts = mastiff_sbom::AnalyseOptions {
+        scan_date: opts.scan_date,
+        max_db_age_days: opts.max_db_age_days,
+        ..mastiff_sbom::AnalyseOptions::default()
+    };
+    mastiff_sbom::analyse(inputs, &opts.vuln_db, &sbom_opts)
+}
+
+fn component_summary(c: &mastiff_sbom::Component) -> ComponentSummary {
+    let detection = serde_json::to_value(c.method)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    ComponentSummary {
+        purl: c.purl.clone(),
+        ecosystem: c.ecosystem.clone(),
+        group: c.group.clone(),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        detection,
+        confidence: c.confidence,
+        evidence: c
+            .evidence
+            .iter()
+            .map(|e| format!("{}: {}", e.location, e.value))
+            .collect(),
+    }
 }
 
 /// Everything read from the app, handed to the rules.
@@ -340,11 +429,13 @@ struct Loaded {
     code: Option<CodeIndex>,
     extra_code_entries: Vec<String>,
     entries: Vec<String>,
+    sbom: Option<SbomResult>,
 }
 
 /// The code index and what went wrong building it (built on another thread than `Load`).
 struct CodeLoad {
     index: Option<CodeIndex>,
+    sbom: Option<SbomResult>,
     diagnostics: Vec<Diagnostic>,
     failed: Option<String>,
     extra_entries: Vec<String>,
@@ -354,6 +445,7 @@ impl CodeLoad {
     fn failed(why: String) -> Self {
         CodeLoad {
             index: None,
+            sbom: None,
             diagnostics: Vec::new(),
             failed: Some(why),
             extra_entries: Vec::new(),
@@ -432,6 +524,7 @@ fn load_code(cache: &EntryCache<'_>, package: Option<&str>, opts: &ScanOptions) 
     }
     CodeLoad {
         index: Some(index),
+        sbom: None,
         diagnostics,
         failed: (!failed.is_empty()).then(|| failed.join("; ")),
         extra_entries,
@@ -778,6 +871,7 @@ fn finish(
         signing: loaded.signing.as_ref(),
         backup: loaded.backup.as_ref(),
         code: loaded.code.as_ref(),
+        sbom: loaded.sbom.as_ref(),
         extra_code_entries: &loaded.extra_code_entries,
         entries: &loaded.entries,
         cache,

@@ -176,6 +176,7 @@ impl<'a> TestApp<'a> {
             signing: self.signing,
             backup: self.backup,
             code: None,
+            sbom: None,
             extra_code_entries: &[],
             entries: &[],
             cache: None,

@@ -10,6 +10,7 @@ use crate::AppContext;
 
 pub mod auth;
 pub mod code;
+pub mod components;
 pub mod crypto;
 pub mod network;
 pub mod platform;
@@ -21,6 +22,7 @@ pub static RULES: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
     let mut all: Vec<&'static dyn Rule> = [
         auth::RULES,
         code::RULES,
+        components::RULES,
         crypto::RULES,
         network::RULES,
         platform::RULES,
