@@ -300,8 +300,6 @@ fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
     let size = sc.dex.data().len();
     sc.calls
         .reserve((size / 48).min(limits.max_call_sites_per_dex));
-    sc.args
-        .reserve((size / 24).min(limits.max_call_sites_per_dex));
     sc.field_accesses.reserve(size / 128);
     sc.string_uses.reserve(size / 256);
     let budget = (sc.dex.data().len() / 2).saturating_mul(limits.max_code_units_factor);
@@ -488,19 +486,10 @@ fn merge(parts: Vec<Part<'_>>, mut problems: Vec<CodeProblem>) -> (CodeIndex, Ve
         }
         if let Some(sc) = part.scanner.take() {
             // The first file's vectors are taken over as they are (no copy).
-            let abase = ix.args.len() as u32;
-            let mut calls = sc.calls;
-            if abase != 0 {
-                for c in &mut calls {
-                    c.args_start += abase;
-                }
-            }
             if ix.calls.is_empty() {
-                ix.calls = calls;
-                ix.args = sc.args;
+                ix.calls = sc.calls;
             } else {
-                ix.calls.extend(calls);
-                ix.args.extend(sc.args);
+                ix.calls.extend(sc.calls);
             }
             if ix.string_uses.is_empty() {
                 ix.string_uses = sc.string_uses;

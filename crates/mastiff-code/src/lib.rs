@@ -7,7 +7,7 @@
 //! - [`CodeIndex::calls_to`]`("Ljavax/crypto/Cipher;", "getInstance")`: every call site, with the
 //!   constant value of each argument where the method makes it visible ([`ArgValue`]):
 //!   `Cipher.getInstance("AES/ECB/PKCS5Padding")` gives
-//!   `index.args(call)[0] == ArgValue::Str("AES/ECB/…")`.
+//!   `call.args[0] == ArgValue::Str("AES/ECB/…")`.
 //! - [`CodeIndex::string_uses`], [`CodeIndex::strings`]: const-strings where used, and every string
 //!   of every dex string table (for secret and URL scanning).
 //! - [`CodeIndex::field_accesses`], the class hierarchy ([`CodeIndex::subclasses_of`],
@@ -163,9 +163,10 @@ pub struct FieldRef {
 }
 
 /// What the index knows about the value in a register at a call (or stored into a field).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum ArgValue {
     /// Not a constant the linear pass could see.
+    #[default]
     Unknown,
     /// Integer constant (also booleans as 0/1, chars, and raw bits of a wide constant whose
     /// use is not known to be floating point).
@@ -245,6 +246,73 @@ impl ArgValue {
     }
 }
 
+/// Argument values of a call site: up to two stored inline (no allocation for most calls),
+/// more in one exact-size heap slice. Derefs to `[ArgValue]`.
+#[derive(Clone, Default)]
+pub struct ArgList {
+    len: u8,
+    inline: [ArgValue; 2],
+    spill: Option<Box<[ArgValue]>>,
+}
+
+impl ArgList {
+    /// Moves the values out of `v` (which keeps its capacity for reuse).
+    pub(crate) fn take_from(v: &mut Vec<ArgValue>) -> Self {
+        let mut l = ArgList::default();
+        if v.len() > l.inline.len() {
+            l.spill = Some(v.drain(..).collect());
+            return l;
+        }
+        l.len = v.len() as u8;
+        for (slot, x) in l.inline.iter_mut().zip(v.drain(..)) {
+            *slot = x;
+        }
+        l
+    }
+}
+
+impl std::ops::Deref for ArgList {
+    type Target = [ArgValue];
+    fn deref(&self) -> &[ArgValue] {
+        match &self.spill {
+            Some(s) => s,
+            None => self.inline.get(..usize::from(self.len)).unwrap_or(&[]),
+        }
+    }
+}
+
+impl std::fmt::Debug for ArgList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for ArgList {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<Vec<ArgValue>> for ArgList {
+    fn eq(&self, other: &Vec<ArgValue>) -> bool {
+        **self == **other
+    }
+}
+
+impl<'a> IntoIterator for &'a ArgList {
+    type Item = &'a ArgValue;
+    type IntoIter = std::slice::Iter<'a, ArgValue>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl FromIterator<ArgValue> for ArgList {
+    fn from_iter<I: IntoIterator<Item = ArgValue>>(iter: I) -> Self {
+        ArgList::take_from(&mut iter.into_iter().collect())
+    }
+}
+
 /// How a method is invoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InvokeKind {
@@ -266,10 +334,9 @@ pub struct CallSite {
     pub offset: u32,
     pub callee: Arc<MethodRef>,
     pub kind: InvokeKind,
-    /// The argument values live in one arena of the index (no allocation per call site):
-    /// read them with [`CodeIndex::args`].
-    pub(crate) args_start: u32,
-    pub(crate) args_len: u16,
+    /// One value per argument (not per register: a `long` is one argument), `this` first for
+    /// non-static invokes. Derefs to `[ArgValue]`.
+    pub args: ArgList,
     /// Whether a `move-result*` picks up the result.
     pub result_used: bool,
 }
@@ -502,8 +569,6 @@ pub struct CodeIndex {
     pub(crate) methods: Vec<MethodInfo>,
     /// In caller order (method id, then offset).
     pub(crate) calls: Vec<CallSite>,
-    /// Argument values of every call site, back to back.
-    pub(crate) args: Vec<ArgValue>,
     pub(crate) call_index: RefIndex,
     pub(crate) string_uses: Vec<StringUse>,
     /// Each dex file's string table, in file order (unique within a file).
@@ -570,16 +635,13 @@ impl CodeIndex {
 
     /// The argument values of a call site: one per argument (not per register: a `long` is one
     /// argument), `this` first for non-static invokes.
-    pub fn args(&self, call: &CallSite) -> &[ArgValue] {
-        let start = call.args_start as usize;
-        self.args
-            .get(start..start + usize::from(call.args_len))
-            .unwrap_or(&[])
+    pub fn args<'c>(&self, call: &'c CallSite) -> &'c [ArgValue] {
+        &call.args
     }
 
     /// Argument `i` of a call site (0 is `this` for non-static invokes).
-    pub fn arg(&self, call: &CallSite, i: usize) -> Option<&ArgValue> {
-        self.args(call).get(i)
+    pub fn arg<'c>(&self, call: &'c CallSite, i: usize) -> Option<&'c ArgValue> {
+        call.args.get(i)
     }
 
     /// Call sites in one method, in instruction order.

@@ -49,8 +49,6 @@ pub(crate) struct Scanner<'a> {
     targets: Vec<u64>,
     // outputs
     pub(crate) calls: Vec<CallSite>,
-    /// Argument values of `calls`, back to back.
-    pub(crate) args: Vec<ArgValue>,
     scratch: Vec<ArgValue>,
     pub(crate) string_uses: Vec<StringUse>,
     pub(crate) field_accesses: Vec<FieldAccess>,
@@ -166,7 +164,6 @@ impl<'a> Scanner<'a> {
             gen: 1,
             targets: Vec::new(),
             calls: Vec::new(),
-            args: Vec::new(),
             scratch: Vec::new(),
             string_uses: Vec::new(),
             field_accesses: Vec::new(),
@@ -301,7 +298,6 @@ impl<'a> Scanner<'a> {
     /// Forgets the outputs (after a preliminary pass).
     pub(crate) fn clear_outputs(&mut self) {
         self.calls.clear();
-        self.args.clear();
         self.string_uses.clear();
         self.field_accesses.clear();
         self.truncated_methods = 0;
@@ -804,17 +800,14 @@ impl<'a> Scanner<'a> {
             self.scratch = args;
             return result.map(|r| (r, None));
         }
-        let args_start = self.args.len() as u32;
-        let args_len = args.len().min(usize::from(u16::MAX)) as u16;
-        self.args.extend(args.drain(..usize::from(args_len)));
+        let list = crate::ArgList::take_from(&mut args);
         self.scratch = args;
         self.calls.push(CallSite {
             caller: id,
             offset,
             callee,
             kind: ikind,
-            args_start,
-            args_len,
+            args: list,
             result_used: false,
         });
         let idx = self.calls.len() - 1;

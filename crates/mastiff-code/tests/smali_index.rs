@@ -98,7 +98,12 @@ fn constant_arguments() {
     assert_eq!(ix.args(c)[1].as_str(), Some("alias"));
     assert_eq!(ix.args(c)[2], ArgValue::Int(3));
 
+    // Three arguments: the list spills to the heap and still reads as a slice.
+    let c = one(&ix, "Lcom/example/app/Util;", "take", "misc");
+    assert_eq!(c.args.len(), 4);
+    assert_eq!(c.args.iter().filter(|a| a.is_constant()).count(), 4);
     let c = one(&ix, SKS, "<init>", "getBytesKey");
+    assert_eq!(c.args.first(), Some(&ArgValue::NewInstance(SKS.into())));
     assert_eq!(ix.args(c)[1].as_bytes(), Some(&b"secretkey1234567"[..]));
 
     let c = one(&ix, "Landroid/net/Uri;", "parse", "builderUrl");
