@@ -55,8 +55,14 @@ fn with_index(apk: &str, f: impl FnOnce(&CodeIndex, &[mastiff_code::CodeProblem]
         eprintln!("skipping {path}: not present");
         return false;
     };
+    let (ix, problems) = index_bytes(&bytes);
+    f(&ix, &problems);
+    true
+}
+
+fn index_bytes(bytes: &[u8]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
     let limits = mastiff_formats::Limits::default();
-    let archive = Archive::parse(&bytes, &limits).unwrap();
+    let archive = Archive::parse(bytes, &limits).unwrap();
     let cache = EntryCache::new(&archive, limits.clone());
     let mut names: Vec<(u32, String)> = archive
         .entries()
@@ -68,9 +74,7 @@ fn with_index(apk: &str, f: impl FnOnce(&CodeIndex, &[mastiff_code::CodeProblem]
         .iter()
         .map(|(_, n)| (n.clone(), cache.get(n).unwrap().unwrap()))
         .collect();
-    let (ix, problems) = CodeIndex::build(&dex, None, &Limits::default());
-    f(&ix, &problems);
-    true
+    CodeIndex::build(&dex, None, &Limits::default())
 }
 
 #[test]
@@ -100,6 +104,44 @@ fn counts_match_androguard() {
         }));
     }
     eprintln!("{checked} corpus APKs compared with androguard");
+}
+
+/// The benchmark APKs from npm (`android-apidemos` 5.0.0, `appium-uiautomator2-server` 10.6.6),
+/// compared the same way; checked when `MASTIFF_BENCH_APKS` names a directory holding them.
+#[rustfmt::skip]
+const ANDROGUARD_BENCH: &[(&str, usize, usize, usize, usize, u64, u64)] = &[
+    ("ApiDemos-debug.apk", 1, 5068, 33456, 32124, 110225, 18855),
+    ("appium-uiautomator2-server-v10.6.6.apk", 16, 9575, 76055, 69815, 245728, 74647),
+];
+
+#[test]
+fn bench_apks_match_androguard() {
+    let Some(dir) = std::env::var_os("MASTIFF_BENCH_APKS") else {
+        eprintln!("MASTIFF_BENCH_APKS not set: skipped");
+        return;
+    };
+    for &(apk, files, classes, methods, with_code, invokes, cstrings) in ANDROGUARD_BENCH {
+        let path = std::path::Path::new(&dir).join(apk);
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("skipping {}: not present", path.display());
+            continue;
+        };
+        let (ix, problems) = index_bytes(&bytes);
+        assert!(problems.is_empty(), "{apk}: {problems:?}");
+        let got = (
+            ix.dex_files().len(),
+            ix.classes().count(),
+            ix.method_count(),
+            ix.methods().filter(|(_, m)| m.has_code).count(),
+            ix.calls().len() as u64,
+            ix.string_uses().len() as u64,
+        );
+        assert_eq!(
+            got,
+            (files, classes, methods, with_code, invokes, cstrings),
+            "{apk}"
+        );
+    }
 }
 
 #[test]
