@@ -48,6 +48,7 @@ pub enum Format {
 
 impl Format {
     /// Size in 16-bit code units.
+    #[inline]
     pub fn units(self) -> u32 {
         match self {
             Format::Unused | Format::F10x | Format::F12x | Format::F11n | Format::F11x => 1,
@@ -407,6 +408,7 @@ pub fn mnemonic(opcode: u8) -> &'static str {
 }
 
 /// Format of an opcode byte.
+#[inline]
 pub fn format_of(opcode: u8) -> Format {
     OPCODES
         .get(usize::from(opcode))
@@ -540,6 +542,7 @@ impl Insn {
     }
 
     /// Absolute branch target (code units) of a goto/if/switch/fill-array-data instruction.
+    #[inline]
     pub fn target(&self) -> Option<u32> {
         match self.format {
             Format::F10t
@@ -564,6 +567,7 @@ impl Insn {
     }
 }
 
+#[inline]
 fn unit(code: &[u8], pc: usize) -> Option<u16> {
     let off = pc.checked_mul(2)?;
     let b = code.get(off..off.checked_add(2)?)?;
@@ -597,6 +601,7 @@ fn payload_units(code: &[u8], pc: usize, kind: PayloadKind) -> Option<u32> {
     }
 }
 
+#[inline]
 fn payload_kind(first_unit: u16) -> Option<PayloadKind> {
     match first_unit {
         0x0100 => Some(PayloadKind::PackedSwitch),
@@ -608,6 +613,7 @@ fn payload_kind(first_unit: u16) -> Option<PayloadKind> {
 
 /// Decodes the instruction at code unit `pc` of `code` (the raw `insns` bytes). `None` when the
 /// instruction (or payload) runs past the end of `code`.
+#[inline]
 pub fn decode(code: &[u8], pc: u32) -> Option<Insn> {
     let p = usize::try_from(pc).ok()?;
     let u0 = unit(code, p)?;
@@ -639,6 +645,7 @@ pub fn decode(code: &[u8], pc: u32) -> Option<Insn> {
 
 /// Decodes the instruction at `pc` with an explicit format (for odex-era formats such as 22cs,
 /// 35ms, 35mi, 3rms, 3rmi and 20bc, whose opcodes are unused in DEX files).
+#[inline]
 pub fn decode_as(code: &[u8], pc: u32, format: Format) -> Option<Insn> {
     let p = usize::try_from(pc).ok()?;
     let u0 = unit(code, p)?;
@@ -819,6 +826,7 @@ impl<'a> Instructions<'a> {
 impl Iterator for Instructions<'_> {
     type Item = Insn;
 
+    #[inline]
     fn next(&mut self) -> Option<Insn> {
         if self.pc >= self.end || self.truncated {
             return None;
