@@ -1,8 +1,13 @@
 //! MASVS-RESILIENCE: debuggability, signing, tamper and reverse-engineering resistance.
 
+pub mod anti_debug;
 pub mod debug_signing_key;
 pub mod debuggable;
+pub(crate) mod detection;
 pub mod janus;
+pub mod obfuscation;
+pub mod root_detection;
+pub mod tamper_detection;
 pub mod test_only;
 pub mod unsigned;
 pub mod weak_signature_digest;
@@ -19,4 +24,8 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &weak_signature_digest::WeakSignatureDigest,
     &janus::Janus,
     &unsigned::UnsignedOrTampered,
+    &root_detection::RootDetection,
+    &tamper_detection::TamperDetection,
+    &obfuscation::Obfuscation,
+    &anti_debug::AntiDebug,
 ];
