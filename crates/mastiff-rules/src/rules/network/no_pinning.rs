@@ -1,15 +1,21 @@
 use mastiff_core::{Control, NetworkDomainPolicy};
 
 use crate::rule::{Rule, Sink};
+use crate::rules::network::code_pins;
 use crate::rules::network_location;
 use crate::{declare_rule, AppContext};
 
 declare_rule! {
     /// ## What it checks
-    /// No domain of the effective network security policy has an effective certificate pin-set.
-    /// A pin-set does not count when it has expired (the platform ignores it) or when the domain
-    /// trusts system or user CAs with `overridePins="true"` (which bypasses the pins).
-    /// Domains with effective pins are recorded as positive evidence for MASVS-NETWORK-2.
+    /// The app pins no certificate anywhere mastiff looks:
+    /// - no domain of the effective network security policy has an effective pin-set. A
+    ///   pin-set does not count when it has expired (the platform ignores it) or when the
+    ///   domain trusts system or user CAs with `overridePins="true"` (which bypasses the pins);
+    /// - and the app's own code sets up no pinning: no OkHttp `CertificatePinner.Builder.add`,
+    ///   no TrustKit initialisation, no public-key hash check (the detection of `NET-011`).
+    ///
+    /// Domains with effective pins in the network security config are recorded as positive
+    /// evidence for MASVS-NETWORK-2 (pinning in code is recorded by `NET-011`).
     ///
     /// ## Why it matters
     /// Without pinning, any certificate authority trusted by the device can issue a certificate
@@ -23,8 +29,9 @@ declare_rule! {
     /// (OkHttp `CertificatePinner`, TrustKit).
     ///
     /// ## False positives
-    /// Pinning implemented in code is not seen by this rule until bytecode analysis reports it;
-    /// apps that talk only to third-party hosts they do not control cannot pin meaningfully.
+    /// Pinning done only inside a third-party SDK, in native code or through reflection is not
+    /// seen; apps that talk only to third-party hosts they do not control cannot pin
+    /// meaningfully.
     ///
     /// ## References
     /// - OWASP MASTG-TEST-0242: Missing Certificate Pinning in Network Security Configuration
@@ -38,7 +45,7 @@ declare_rule! {
         masvs: [Network2],
         mastg: ["MASTG-TEST-0242"],
         cwe: [295],
-        inputs: [Manifest, NetworkSecurityConfig],
+        inputs: [Manifest, NetworkSecurityConfig, Code],
     }
 }
 
@@ -73,7 +80,8 @@ impl Rule for NoPinning {
                 vec![network_location(app, "domain-config/pin-set", None)],
             );
         }
-        if pinned.is_empty() {
+        let in_code = app.code.map(code_pins).unwrap_or_default();
+        if pinned.is_empty() && in_code.is_empty() {
             let bypassed: Vec<&str> = policy
                 .domains
                 .iter()
@@ -88,8 +96,13 @@ impl Rule for NoPinning {
                     bypassed.join(", ")
                 )
             };
+            let code_note = if app.code.is_some() {
+                ", and the app's code sets up no pinning (no OkHttp CertificatePinner, TrustKit or public-key hash check)"
+            } else {
+                " (code not checked)"
+            };
             out.report(
-                format!("no domain has an effective certificate pin-set in the network security config{detail}"),
+                format!("no certificate pinning found: no domain has an effective pin-set in the network security config{detail}{code_note}"),
                 vec![network_location(app, "network-security-config", None)],
             );
         }

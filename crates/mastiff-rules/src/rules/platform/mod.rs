@@ -2,8 +2,14 @@
 
 pub mod content_provider;
 pub mod exported_component;
+pub mod flag_secure;
+pub mod pending_intent;
 pub mod task_hijacking;
 pub mod weak_permission;
+pub mod webview_debugging;
+pub mod webview_file_access;
+pub mod webview_intent_url;
+pub mod webview_js_bridge;
 
 use crate::rule::Rule;
 
@@ -13,4 +19,10 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &content_provider::ContentProviderExposed,
     &weak_permission::WeakCustomPermission,
     &task_hijacking::TaskHijacking,
+    &webview_js_bridge::WebViewJsBridge,
+    &webview_file_access::WebViewFileAccess,
+    &webview_debugging::WebViewDebugging,
+    &webview_intent_url::WebViewIntentUrl,
+    &pending_intent::MutablePendingIntent,
+    &flag_secure::FlagSecure,
 ];
