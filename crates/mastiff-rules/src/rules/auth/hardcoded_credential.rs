@@ -1,0 +1,264 @@
+use mastiff_code::{ArgValue, FieldAccessKind};
+use mastiff_core::{Location, Severity};
+
+use super::{credential_kind, entropy, string_resources};
+use crate::rule::{Rule, Sink};
+use crate::rules::crypto::CodeFindings;
+use crate::rules::redact;
+use crate::{declare_rule, AppContext};
+
+declare_rule! {
+    /// ## What it checks
+    /// String constants that a name announces as a credential (words `password`, `passwd`,
+    /// `pwd`, `passcode`, `secret`, `api key`, `token`, `pin`, `credential`):
+    /// - static final fields (`API_KEY = "…"`) and field stores of a literal
+    ///   (`this.password = "…"`);
+    /// - a literal passed right after a literal key name (`map.put("password", "…")`,
+    ///   `addHeader("X-Api-Key", "…")`, `putExtra("token", "…")`);
+    /// - string resources named so (`<string name="aws_secret">`).
+    ///
+    /// The value must look like a secret rather than a label or a key name: no spaces, at least
+    /// 6 characters, not itself named like a credential (`KEY_PASSWORD = "password"` is a key
+    /// name), with letters mixed with digits or symbols, or high entropy. High when it is 16
+    /// characters or more with a Shannon entropy of at least 3.5 bits per character (3.0 for
+    /// hexadecimal); medium
+    /// otherwise. Google/Firebase configuration resources are left to AUTH-001.
+    ///
+    /// ## Why it matters
+    /// A password or API secret in the APK is readable by everyone who downloads it, and shared
+    /// by every install: it cannot be revoked for one user, and usually unlocks a back-end or a
+    /// third-party account.
+    ///
+    /// ## How to fix
+    /// Authenticate users, not the app: issue per-user tokens from the back-end after login and
+    /// store them in Keystore-protected storage. Keep third-party secrets on the server.
+    ///
+    /// ## False positives
+    /// A non-secret value under a secret-sounding name (a default PIN shown to the user, a test
+    /// fixture) is reported; values are redacted so the report can be shared.
+    ///
+    /// ## References
+    /// - OWASP MASTG-TEST-0212; MASWE-0005 (API Keys Hardcoded in the App Package)
+    /// - CWE-798: Use of Hard-coded Credentials; CWE-259: Use of Hard-coded Password
+    pub HardcodedCredential {
+        id: "AUTH-002",
+        name: "hardcoded-credential",
+        title: "Hard-coded password, secret or token",
+        severity: High,
+        masvs: [Auth1],
+        mastg: ["MASTG-TEST-0212"],
+        cwe: [798, 259],
+        inputs: [Container],
+    }
+}
+
+/// Resource names owned by SDK configuration (checked by AUTH-001 by value).
+fn is_sdk_resource(name: &str) -> bool {
+    let n = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    [
+        "google_",
+        "firebase_",
+        "gcm_",
+        "com_",
+        "default_web_client_id",
+        "fb_",
+        "facebook_",
+        "abc_",
+        "mtrl_",
+        "common_",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p))
+}
+
+/// The severity a literal deserves under a credential name, or `None` when it does not look
+/// like a secret.
+pub(crate) fn secret_value_severity(value: &str) -> Option<Severity> {
+    let v = value.trim();
+    let len = v.chars().count();
+    if !(6..=512).contains(&len)
+        || v.contains(char::is_whitespace)
+        || credential_kind(v).is_some()
+        || v.contains("://")
+        || v.contains("%s")
+        || v.contains("%d")
+        || v.contains('{')
+        || v.starts_with('@')
+        || v.starts_with('?')
+        || v.starts_with("android.")
+        || v.starts_with("com.")
+    {
+        return None;
+    }
+    let e = entropy(v);
+    // Hex has 4 bits per character at most: a random 32-digit hex key scores about 3.6.
+    let hex = v.chars().all(|c| c.is_ascii_hexdigit());
+    if len >= 16 && (e >= 3.5 || (hex && e >= 3.0)) {
+        return Some(Severity::High);
+    }
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let others = v
+        .chars()
+        .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
+    // snake_case / dotted identifiers are key names, not secrets.
+    let identifier = v
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c == '-');
+    if letters && others && !identifier || (len >= 12 && e >= 3.2 && !identifier) {
+        Some(Severity::Medium)
+    } else {
+        None
+    }
+}
+
+impl Rule for HardcodedCredential {
+    fn check(&self, app: &AppContext<'_>, out: &mut Sink) {
+        if let Some(code) = app.code {
+            let mut found = CodeFindings::new(code);
+            // Static final fields with an initial value.
+            let mut statics = 0;
+            for class in code.classes() {
+                for f in &class.static_values {
+                    let (Some(kind), ArgValue::Str(v)) = (credential_kind(&f.name), &f.value)
+                    else {
+                        continue;
+                    };
+                    let Some(sev) = secret_value_severity(v) else {
+                        continue;
+                    };
+                    // Located at the class's first method (static values have no code).
+                    let Some(m) = class.methods().next() else {
+                        continue;
+                    };
+                    statics += 1;
+                    if statics > crate::rules::crypto::MAX_FINDINGS {
+                        continue;
+                    }
+                    out.report_code(
+                        sev,
+                        format!(
+                            "static field {}.{} = {}: a hard-coded {kind}",
+                            class.java_name(),
+                            f.name,
+                            redact(v)
+                        ),
+                        vec![code.location(m, 0)],
+                        class.library,
+                    );
+                }
+            }
+            // Stores of a literal into a credential-named field.
+            for a in code.all_field_accesses() {
+                if !matches!(
+                    a.kind,
+                    FieldAccessKind::InstancePut | FieldAccessKind::StaticPut
+                ) {
+                    continue;
+                }
+                let (Some(kind), Some(v)) = (credential_kind(&a.field.name), a.value.as_str())
+                else {
+                    continue;
+                };
+                let Some(sev) = secret_value_severity(v) else {
+                    continue;
+                };
+                found.add(
+                    sev,
+                    a.method,
+                    a.offset,
+                    &format!("field {} = {}", a.field.name, redact(v)),
+                    &format!("a hard-coded {kind}"),
+                );
+            }
+            // A literal right after a literal key name in one call.
+            for site in code.calls() {
+                let args = code.args(site);
+                if args.len() < 2 {
+                    continue;
+                }
+                for pair in args.windows(2) {
+                    let (Some(k), Some(v)) = (
+                        pair.first().and_then(ArgValue::as_str),
+                        pair.get(1).and_then(ArgValue::as_str),
+                    ) else {
+                        continue;
+                    };
+                    let Some(kind) = credential_kind(k).filter(|_| k.len() <= 40) else {
+                        continue;
+                    };
+                    // "Authorization: Bearer xyz" style values carry a scheme word first.
+                    let value = v
+                        .strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("Basic "))
+                        .unwrap_or(v);
+                    let Some(sev) = secret_value_severity(value) else {
+                        continue;
+                    };
+                    found.add(
+                        sev,
+                        site.caller,
+                        site.offset,
+                        &format!(
+                            "{}(\"{k}\", {})",
+                            crate::rules::crypto::short_call(&site.callee),
+                            redact(v)
+                        ),
+                        &format!("a hard-coded {kind}"),
+                    );
+                }
+            }
+            found.emit(out);
+        }
+        let mut n = 0;
+        for r in string_resources(app) {
+            let Some(name) = r.name.as_deref() else {
+                continue;
+            };
+            if is_sdk_resource(name) {
+                continue;
+            }
+            let (Some(kind), Some(sev)) = (
+                credential_kind(name.rsplit('/').next().unwrap_or(name)),
+                secret_value_severity(&r.value),
+            ) else {
+                continue;
+            };
+            n += 1;
+            if n > crate::rules::crypto::MAX_FINDINGS {
+                break;
+            }
+            out.report_code(
+                sev,
+                format!(
+                    "string resource {name} = {} looks like a hard-coded {kind}",
+                    redact(&r.value)
+                ),
+                vec![Location::Xml {
+                    entry: "resources.arsc".into(),
+                    element: name.to_string(),
+                    attribute: None,
+                }],
+                None,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values() {
+        assert_eq!(secret_value_severity("password"), None);
+        assert_eq!(secret_value_severity("pref_user_token"), None);
+        assert_eq!(secret_value_severity("Enter your password"), None);
+        assert_eq!(secret_value_severity("p@ssw0rd!"), Some(Severity::Medium));
+        assert_eq!(
+            secret_value_severity("8d127684cbc37c17616d806cf50473cc"),
+            Some(Severity::High)
+        );
+        assert_eq!(secret_value_severity("abc"), None);
+        assert_eq!(secret_value_severity("com.example.token"), None);
+    }
+}
