@@ -214,6 +214,21 @@ fn platform_rules_on_code_webview() {
     assert!(!f[0].message.contains("GoodWebActivity"));
     assert!(evidence_for(&r, Control::Platform3, "PLT-010").is_empty());
 
+    let f = found(&r, "PLT-011", "BadIpc", "leak");
+    assert_eq!(f.severity, Severity::Medium);
+    assert_eq!(of(&r, "PLT-011").len(), 1);
+    let f = found(&r, "PLT-012", "BadIpc", "redirect");
+    assert!(f.message.contains("getParcelableExtra"), "{}", f.message);
+    assert_eq!(f.severity, Severity::Medium, "BadIpc is not a component");
+    assert_eq!(of(&r, "PLT-012").len(), 1);
+    let f = found(&r, "PLT-013", "BadIpc", "listen");
+    assert!(
+        f.message.contains("dev.mastiff.fixture.codeweb.PING"),
+        "{}",
+        f.message
+    );
+    assert_eq!(of(&r, "PLT-013").len(), 1);
+
     // GoodSocket verifies its host name: the app-wide check is satisfied.
     assert!(of(&r, "NET-008").is_empty());
     // No pinning anywhere in this app.

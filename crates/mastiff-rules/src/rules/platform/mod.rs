@@ -1,8 +1,12 @@
 //! MASVS-PLATFORM: IPC, WebViews and UI.
 
 pub mod content_provider;
+pub mod dynamic_receiver;
 pub mod exported_component;
 pub mod flag_secure;
+pub mod implicit_broadcast;
+pub mod intent_redirection;
+pub(crate) mod ipc;
 pub mod pending_intent;
 pub mod task_hijacking;
 pub mod weak_permission;
@@ -25,4 +29,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &webview_intent_url::WebViewIntentUrl,
     &pending_intent::MutablePendingIntent,
     &flag_secure::FlagSecure,
+    &implicit_broadcast::ImplicitBroadcast,
+    &intent_redirection::IntentRedirection,
+    &dynamic_receiver::UnprotectedDynamicReceiver,
 ];

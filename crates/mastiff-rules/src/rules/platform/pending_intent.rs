@@ -3,6 +3,7 @@ use mastiff_core::Severity;
 
 use crate::rule::{Rule, Sink};
 use crate::rules::network::{method_label, CodeHits};
+use crate::rules::platform::ipc::{intent_shape, is_new_intent};
 use crate::{declare_rule, AppContext};
 
 declare_rule! {
@@ -67,30 +68,7 @@ const FACTORIES: &[&str] = &[
 
 /// Whether the method that builds the PendingIntent creates its base Intent implicitly.
 fn implicit_base_intent(code: &CodeIndex, site: &CallSite) -> bool {
-    let Some(ArgValue::NewInstance(class)) = code.arg(site, 2) else {
-        return false;
-    };
-    if &**class != "Landroid/content/Intent;" {
-        return false;
-    }
-    let calls = code.calls_in(site.caller);
-    let intent_calls = calls
-        .iter()
-        .filter(|c| &*c.callee.class == "Landroid/content/Intent;");
-    let mut implicit = false;
-    for c in intent_calls {
-        match (&*c.callee.name, c.callee.descriptor.as_ref()) {
-            (
-                "<init>",
-                "()V" | "(Ljava/lang/String;)V" | "(Ljava/lang/String;Landroid/net/Uri;)V",
-            ) => implicit = true,
-            ("<init>", _) | ("setClass" | "setClassName" | "setComponent" | "setPackage", _) => {
-                return false
-            }
-            _ => {}
-        }
-    }
-    implicit
+    is_new_intent(code.arg(site, 2)) && intent_shape(code, site.caller).implicit()
 }
 
 impl Rule for MutablePendingIntent {

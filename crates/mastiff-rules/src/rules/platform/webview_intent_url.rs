@@ -1,11 +1,9 @@
-use std::collections::HashSet;
-
-use mastiff_android::ComponentKind;
 use mastiff_code::{java_type_name, ArgValue, CallSite, CodeIndex, MethodId};
 use mastiff_core::Severity;
 
 use crate::rule::{Rule, Sink};
 use crate::rules::network::{class_of, method_label, CodeHits};
+use crate::rules::platform::ipc::{exported_components, outer_class};
 use crate::{declare_rule, AppContext};
 
 declare_rule! {
@@ -17,8 +15,8 @@ declare_rule! {
     ///   .getStringExtra(..))`, or `getDataString()`, `getData().toString()`,
     ///   `getQueryParameter(..)`, `Bundle.getString(..)` as the argument);
     /// - low when both only happen in the same method (the URL may have been checked);
-    /// - one level higher (medium → high, low → medium) when the class is an exported
-    ///   activity, which any app or web link can start.
+    /// - one level higher (medium → high, low → medium) when the class (or the class it is
+    ///   nested in) is an exported component, which any app or web link can start.
     ///
     /// ## Why it matters
     /// Another app (or a web page, through a deep link) chooses what the WebView loads: a
@@ -79,31 +77,6 @@ fn direct_from_intent(arg: Option<&ArgValue>) -> bool {
     }
 }
 
-/// Class descriptors of exported activities (aliases count for their target).
-fn exported_activities(app: &AppContext<'_>) -> HashSet<String> {
-    let Some(m) = app.manifest else {
-        return HashSet::new();
-    };
-    m.components
-        .iter()
-        .filter(|c| c.exported && c.enabled)
-        .filter_map(|c| match c.kind {
-            ComponentKind::Activity => Some(c.name.as_str()),
-            ComponentKind::ActivityAlias => c.target_activity.as_deref(),
-            _ => None,
-        })
-        .map(|n| format!("L{};", n.replace('.', "/")))
-        .collect()
-}
-
-/// The top-level class of a (possibly inner) class descriptor: `Lx/A$1;` → `Lx/A;`.
-fn outer_class(descriptor: &str) -> String {
-    match descriptor.split_once('$') {
-        Some((outer, _)) => format!("{outer};"),
-        None => descriptor.to_string(),
-    }
-}
-
 fn raise(s: Severity) -> Severity {
     match s {
         Severity::Info => Severity::Low,
@@ -119,7 +92,7 @@ fn reads_intent(code: &CodeIndex, m: MethodId) -> bool {
 impl Rule for WebViewIntentUrl {
     fn check(&self, app: &AppContext<'_>, out: &mut Sink) {
         let Some(code) = app.code else { return };
-        let exported = exported_activities(app);
+        let exported = exported_components(app);
         let mut hits = CodeHits::default();
         for name in ["loadUrl", "postUrl"] {
             for s in code.calls_to_method_named(name) {
@@ -137,10 +110,7 @@ impl Rule for WebViewIntentUrl {
                 let mut notes = Vec::new();
                 if exported.contains(&class) {
                     severity = raise(severity);
-                    notes.push(format!(
-                        "{} is an exported activity",
-                        java_type_name(&class)
-                    ));
+                    notes.push(format!("{} is exported", java_type_name(&class)));
                 }
                 let how = if direct {
                     match url {
