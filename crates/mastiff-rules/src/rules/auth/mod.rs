@@ -253,6 +253,22 @@ pub(crate) fn words(name: &str) -> Vec<String> {
 
 /// What kind of credential a name (identifier, resource name or key) announces, if any.
 pub(crate) fn credential_kind(name: &str) -> Option<&'static str> {
+    // Cheap pre-check without allocating: every credential word starts with one of these.
+    let may = name.len() <= 64
+        && name.as_bytes().windows(3).any(|w| {
+            let l = [
+                w[0].to_ascii_lowercase(),
+                w[1].to_ascii_lowercase(),
+                w[2].to_ascii_lowercase(),
+            ];
+            matches!(
+                &l,
+                b"pas" | b"pwd" | b"sec" | b"key" | b"tok" | b"pin" | b"cre"
+            )
+        });
+    if !may {
+        return None;
+    }
     let w = words(name);
     let has = |x: &str| w.iter().any(|v| v == x);
     let joined = w.concat();

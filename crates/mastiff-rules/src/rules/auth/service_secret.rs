@@ -189,6 +189,10 @@ fn aws_secret_like(text: &str) -> Vec<String> {
 /// Every known credential in `text`.
 pub(crate) fn find_secrets(text: &str) -> Vec<SecretHit> {
     let mut hits = Vec::new();
+    // Every format below is at least 14 characters long.
+    if text.len() < 14 {
+        return hits;
+    }
     let mut push = |kind, severity, values: Vec<String>| {
         for value in values {
             hits.push(SecretHit {
@@ -244,7 +248,7 @@ pub(crate) fn find_secrets(text: &str) -> Vec<SecretHit> {
             }),
         );
     }
-    if text.contains("gh") || text.contains("github_pat_") {
+    if text.contains("gh") && (text.contains("_") || text.contains("github_pat_")) {
         for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
             push(
                 "GitHub token",
