@@ -209,13 +209,28 @@ fn androgoat_network_policy_is_the_measured_one() {
     assert!(n.domains.iter().all(|d| d.pins.is_empty()));
     let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
     for expected in [
-        "NET-001", "NET-002", "NET-003", "RES-001", "RES-003", "RES-004", "STO-001",
+        "NET-001", "NET-002", "RES-001", "RES-003", "RES-004", "STO-001",
     ] {
         assert!(
             rules.contains(&expected),
             "AndroGoat lacks {expected}: {rules:?}"
         );
     }
+    // Its config has no pin-set, but TrafficActivity pins owasp.org with OkHttp's
+    // CertificatePinner (truth file): pinning in code counts, so no NET-003.
+    assert!(!rules.contains(&"NET-003"), "{rules:?}");
+    let pinning = r
+        .controls
+        .iter()
+        .find(|c| c.id.id() == "MASVS-NETWORK-2")
+        .expect("control");
+    assert!(
+        pinning
+            .evidence
+            .iter()
+            .any(|e| e.rule == "NET-011" && e.message.contains("owasp.org")),
+        "{pinning:#?}"
+    );
     // The same app without its config, targetSdk 26: cleartext by platform default, no user CAs.
     let (r, _) = scan("androgoat-AndroGoat-noNSC.apk");
     let n = r.network.expect("policy computed");

@@ -140,7 +140,12 @@ fn hardened_has_no_findings_and_passes_every_checked_control() {
             c.verdict,
             c.reason
         );
-        assert_eq!(c.verdict == Verdict::NotChecked, c.rules.is_empty(), "{}", c.id.id());
+        assert_eq!(
+            c.verdict == Verdict::NotChecked,
+            c.rules.is_empty(),
+            "{}",
+            c.id.id()
+        );
     }
     // Positive evidence, not just silence, for the controls the seeds insist on.
     for (id, needle) in [
@@ -150,8 +155,16 @@ fn hardened_has_no_findings_and_passes_every_checked_control() {
         ("MASVS-RESILIENCE-4", "isDebuggerConnected"),
         ("MASVS-CODE-2", "IMMEDIATE"),
     ] {
-        let c = r.controls.iter().find(|c| c.id.id() == id).expect("control");
-        assert!(c.evidence.iter().any(|e| e.message.contains(needle)), "{id}: {:#?}", c.evidence);
+        let c = r
+            .controls
+            .iter()
+            .find(|c| c.id.id() == id)
+            .expect("control");
+        assert!(
+            c.evidence.iter().any(|e| e.message.contains(needle)),
+            "{id}: {:#?}",
+            c.evidence
+        );
     }
     assert_eq!(verdict(&r, "MASVS-PRIVACY-4"), Verdict::NotChecked);
 }
