@@ -327,10 +327,11 @@ fn android_apps_with_truth() -> Vec<String> {
         .collect()
 }
 
-// Ignored until the bytecode rules of issue 3 land (they are being written in parallel); until
-// then recall is far below 90 % and the test fails, as it should.
+// Ignored: with the bytecode rules as of 7e6575a overall recall is 161/181 = 89.0 % (code scope
+// 88.7 %, beyond-issue-3 scope 53.3 %), below the 90 % gate; the lead decides whether to add rules
+// or change the gate. Run it with --include-ignored; un-ignore once it passes.
 #[test]
-#[ignore = "bytecode rules of issue 3 not landed yet; run with --include-ignored"]
+#[ignore = "recall 89.0 % < 90 % with the rules as of 7e6575a; run with --include-ignored"]
 fn corpus_recall_is_at_least_90_percent() {
     if !corpus_dir().join("MANIFEST.tsv").exists() {
         eprintln!("skipping: ../shared/corpus not found (accuracy needs the third-party corpus)");
