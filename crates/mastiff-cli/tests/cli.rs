@@ -50,13 +50,27 @@ fn fail_on_sets_the_threshold() {
             .args(["scan", "--fail-on", "critical"])
             .arg(fixture("insecure.apk")),
     );
+    assert_eq!(code, 0, "insecure.apk has no critical finding");
+    // janus-ok.apk has medium and low findings, none high.
+    let (code, _, _) = stdout_of(
+        mastiff()
+            .args(["scan", "--fail-on", "high"])
+            .arg(fixture("janus-ok.apk")),
+    );
     assert_eq!(code, 0);
     let (code, _, _) = stdout_of(
         mastiff()
-            .args(["scan", "--fail-on", "low"])
+            .args(["scan", "--fail-on", "medium"])
+            .arg(fixture("janus-ok.apk")),
+    );
+    assert_eq!(code, 1);
+    // hardened.apk has no finding at all, so even the strictest gate passes.
+    let (code, _, _) = stdout_of(
+        mastiff()
+            .args(["scan", "--fail-on", "info"])
             .arg(fixture("hardened.apk")),
     );
-    assert_eq!(code, 1, "CODE-002 is low");
+    assert_eq!(code, 0);
 }
 
 #[test]
