@@ -341,6 +341,7 @@ fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
             });
         }
     }
+    sc.release_caches();
     part.info.instructions = sc.instructions;
     part.info.invokes = part
         .methods
@@ -455,6 +456,18 @@ fn merge(parts: Vec<Part<'_>>, mut problems: Vec<CodeProblem>) -> (CodeIndex, Ve
     let mut ix = CodeIndex::default();
     let n_methods: usize = parts.iter().map(|p| p.methods.len()).sum();
     ix.methods.reserve(n_methods);
+    // Exact sizes, so concatenating the files never regrows (and copies) the big arrays; a
+    // single file's vectors are taken over as they are.
+    if parts.len() > 1 {
+        let sum = |f: fn(&Scanner<'_>) -> usize| -> usize {
+            parts.iter().filter_map(|p| p.scanner.as_ref()).map(f).sum()
+        };
+        ix.calls.reserve_exact(sum(|s| s.calls.len()));
+        ix.string_uses.reserve_exact(sum(|s| s.string_uses.len()));
+        ix.field_accesses
+            .reserve_exact(sum(|s| s.field_accesses.len()));
+    }
+    ix.dex_strings.reserve_exact(parts.len());
     for mut part in parts {
         let mbase = ix.methods.len() as u32;
         let cbase = ix.calls.len() as u32;
@@ -485,18 +498,17 @@ fn merge(parts: Vec<Part<'_>>, mut problems: Vec<CodeProblem>) -> (CodeIndex, Ve
             ix.methods.push(m);
         }
         if let Some(sc) = part.scanner.take() {
-            // The first file's vectors are taken over as they are (no copy).
-            if ix.calls.is_empty() {
+            if ix.calls.capacity() == 0 {
                 ix.calls = sc.calls;
             } else {
                 ix.calls.extend(sc.calls);
             }
-            if ix.string_uses.is_empty() {
+            if ix.string_uses.capacity() == 0 {
                 ix.string_uses = sc.string_uses;
             } else {
                 ix.string_uses.extend(sc.string_uses);
             }
-            if ix.field_accesses.is_empty() {
+            if ix.field_accesses.capacity() == 0 {
                 ix.field_accesses = sc.field_accesses;
             } else {
                 ix.field_accesses.extend(sc.field_accesses);

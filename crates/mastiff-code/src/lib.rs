@@ -246,38 +246,91 @@ impl ArgValue {
     }
 }
 
-/// Argument values of a call site: up to two stored inline (no allocation for most calls),
-/// more in one exact-size heap slice. Derefs to `[ArgValue]`.
+/// Argument values of a call site. Derefs to `[ArgValue]`.
+///
+/// Identical argument lists within a dex file (same values, same shared strings and
+/// references) are stored once and shared: most calls pass `this`, parameters, unknowns or the
+/// same few constants, so an index holds far fewer distinct lists than call sites.
 #[derive(Clone, Default)]
-pub struct ArgList {
-    len: u8,
-    inline: [ArgValue; 2],
-    spill: Option<Box<[ArgValue]>>,
-}
+pub struct ArgList(Option<Arc<[ArgValue]>>);
 
 impl ArgList {
-    /// Moves the values out of `v` (which keeps its capacity for reuse).
-    pub(crate) fn take_from(v: &mut Vec<ArgValue>) -> Self {
-        let mut l = ArgList::default();
-        if v.len() > l.inline.len() {
-            l.spill = Some(v.drain(..).collect());
-            return l;
+    pub(crate) fn shared(list: Arc<[ArgValue]>) -> Self {
+        ArgList(Some(list))
+    }
+}
+
+/// Hashes an argument value by identity: shared strings, arrays and references by address.
+pub(crate) fn identity_hash(v: &ArgValue, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    std::mem::discriminant(v).hash(h);
+    match v {
+        ArgValue::Unknown | ArgValue::Null => {}
+        ArgValue::Int(i) => h.write_u64(*i as u64),
+        ArgValue::Float(f) => h.write_u64(f.to_bits()),
+        ArgValue::Str(s) | ArgValue::NewInstance(s) | ArgValue::ClassConst(s) => {
+            h.write_usize(s.as_ptr() as usize)
         }
-        l.len = v.len() as u8;
-        for (slot, x) in l.inline.iter_mut().zip(v.drain(..)) {
-            *slot = x;
+        ArgValue::Bytes(b) => h.write_usize(b.as_ptr() as usize),
+        ArgValue::Ints(b) => h.write_usize(b.as_ptr() as usize),
+        ArgValue::NewArray { ty, len } => {
+            h.write_usize(ty.as_ptr() as usize);
+            h.write_u64(len.map_or(u64::MAX, u64::from));
         }
-        l
+        ArgValue::StaticField { field, value } => {
+            h.write_usize(Arc::as_ptr(field) as usize);
+            h.write_usize(value.as_ref().map_or(0, |v| Arc::as_ptr(v) as usize));
+        }
+        ArgValue::ReturnOf(m) => h.write_usize(Arc::as_ptr(m) as usize),
+        ArgValue::Param(n) => h.write_u32(u32::from(*n)),
+    }
+}
+
+/// Whether two argument values are the same by identity (see [`identity_hash`]); identical
+/// values are equal, equal values need not be identical.
+pub(crate) fn identical(a: &ArgValue, b: &ArgValue) -> bool {
+    fn same<T: ?Sized>(x: &Arc<T>, y: &Arc<T>) -> bool {
+        Arc::ptr_eq(x, y)
+    }
+    match (a, b) {
+        (ArgValue::Unknown, ArgValue::Unknown) | (ArgValue::Null, ArgValue::Null) => true,
+        (ArgValue::Int(x), ArgValue::Int(y)) => x == y,
+        (ArgValue::Float(x), ArgValue::Float(y)) => x.to_bits() == y.to_bits(),
+        (ArgValue::Str(x), ArgValue::Str(y))
+        | (ArgValue::NewInstance(x), ArgValue::NewInstance(y))
+        | (ArgValue::ClassConst(x), ArgValue::ClassConst(y)) => same(x, y),
+        (ArgValue::Bytes(x), ArgValue::Bytes(y)) => same(x, y),
+        (ArgValue::Ints(x), ArgValue::Ints(y)) => same(x, y),
+        (ArgValue::NewArray { ty: t1, len: l1 }, ArgValue::NewArray { ty: t2, len: l2 }) => {
+            same(t1, t2) && l1 == l2
+        }
+        (
+            ArgValue::StaticField {
+                field: f1,
+                value: v1,
+            },
+            ArgValue::StaticField {
+                field: f2,
+                value: v2,
+            },
+        ) => {
+            same(f1, f2)
+                && match (v1, v2) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => same(x, y),
+                    _ => false,
+                }
+        }
+        (ArgValue::ReturnOf(x), ArgValue::ReturnOf(y)) => same(x, y),
+        (ArgValue::Param(x), ArgValue::Param(y)) => x == y,
+        _ => false,
     }
 }
 
 impl std::ops::Deref for ArgList {
     type Target = [ArgValue];
     fn deref(&self) -> &[ArgValue] {
-        match &self.spill {
-            Some(s) => s,
-            None => self.inline.get(..usize::from(self.len)).unwrap_or(&[]),
-        }
+        self.0.as_deref().unwrap_or(&[])
     }
 }
 
@@ -309,7 +362,12 @@ impl<'a> IntoIterator for &'a ArgList {
 
 impl FromIterator<ArgValue> for ArgList {
     fn from_iter<I: IntoIterator<Item = ArgValue>>(iter: I) -> Self {
-        ArgList::take_from(&mut iter.into_iter().collect())
+        let v: Vec<ArgValue> = iter.into_iter().collect();
+        if v.is_empty() {
+            ArgList(None)
+        } else {
+            ArgList(Some(v.into()))
+        }
     }
 }
 

@@ -32,12 +32,14 @@ pub(crate) type StaticMap = FxHashMap<(Str, Str), Arc<ArgValue>>;
 pub(crate) struct Scanner<'a> {
     pub(crate) dex: Dex<'a>,
     pub(crate) strings: Vec<Str>,
-    pub(crate) types: Vec<Str>,
+    /// Per type id: its descriptor's index in `strings` (`u32::MAX` when unreadable).
+    types: Vec<u32>,
     pub(crate) statics: Arc<StaticMap>,
     limits: Limits,
     pub(crate) empty: Str,
     protos: Vec<Option<Str>>,
-    method_refs: Vec<Option<(Arc<MethodRef>, u32)>>,
+    /// Per method id: the reference, its proto index and which library semantics apply.
+    method_refs: Vec<Option<(Arc<MethodRef>, u32, Special)>>,
     /// Per proto: `(start, len, returns a value)` of its parameter kinds in `shape_kinds`.
     shapes: Vec<Option<(u32, u16, bool)>>,
     shape_kinds: Vec<u8>,
@@ -47,9 +49,13 @@ pub(crate) struct Scanner<'a> {
     regs: Vec<(u64, Reg)>,
     gen: u64,
     targets: Vec<u64>,
+    /// The current method's instructions, decoded once in the first pass.
+    insns: Vec<mastiff_formats::dex::Insn>,
     // outputs
     pub(crate) calls: Vec<CallSite>,
     scratch: Vec<ArgValue>,
+    /// Distinct argument lists of this file, by identity hash (see [`crate::identity_hash`]).
+    arg_lists: FxHashMap<u64, Arc<[ArgValue]>>,
     pub(crate) string_uses: Vec<StringUse>,
     pub(crate) field_accesses: Vec<FieldAccess>,
     pub(crate) truncated_methods: u32,
@@ -101,6 +107,24 @@ fn invoke_kind(opcode: u8) -> Option<InvokeKind> {
     })
 }
 
+/// Library classes whose semantics the linear pass follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    None,
+    /// `StringBuilder`/`StringBuffer`.
+    Builder,
+    /// `String`.
+    String,
+}
+
+fn special_of(m: &MethodRef) -> Special {
+    match &*m.class {
+        "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;" => Special::Builder,
+        "Ljava/lang/String;" => Special::String,
+        _ => Special::None,
+    }
+}
+
 /// Text a constant contributes to `StringBuilder.append` with parameter type `ty`.
 fn append_text(v: &ArgValue, ty: u8) -> Option<String> {
     match (v, ty) {
@@ -143,8 +167,8 @@ impl<'a> Scanner<'a> {
             .map(|t| {
                 dex.type_descriptor_idx(t)
                     .ok()
-                    .and_then(|s| strings.get(s as usize).cloned())
-                    .unwrap_or_else(|| empty.clone())
+                    .filter(|&s| (s as usize) < strings.len())
+                    .unwrap_or(u32::MAX)
             })
             .collect();
         Scanner {
@@ -163,8 +187,10 @@ impl<'a> Scanner<'a> {
             regs: Vec::new(),
             gen: 1,
             targets: Vec::new(),
+            insns: Vec::new(),
             calls: Vec::new(),
             scratch: Vec::new(),
+            arg_lists: FxHashMap::default(),
             string_uses: Vec::new(),
             field_accesses: Vec::new(),
             truncated_methods: 0,
@@ -181,10 +207,29 @@ impl<'a> Scanner<'a> {
     }
 
     pub(crate) fn type_desc(&self, idx: u32) -> Str {
-        self.types
-            .get(idx as usize)
-            .cloned()
-            .unwrap_or_else(|| self.empty.clone())
+        match self.types.get(idx as usize) {
+            Some(&s) => self.string(s),
+            None => self.empty.clone(),
+        }
+    }
+
+    /// Drops the resolution caches once every method is scanned (in the per-file task, so the
+    /// thousands of reference counts they hold are released in parallel and before the merge
+    /// allocates the index's arrays).
+    pub(crate) fn release_caches(&mut self) {
+        self.protos = Vec::new();
+        self.method_refs = Vec::new();
+        self.shapes = Vec::new();
+        self.shape_kinds = Vec::new();
+        self.field_refs = Vec::new();
+        self.static_values = Vec::new();
+        self.types = Vec::new();
+        self.statics = Arc::new(StaticMap::default());
+        self.regs = Vec::new();
+        self.targets = Vec::new();
+        self.insns = Vec::new();
+        self.scratch = Vec::new();
+        self.arg_lists = FxHashMap::default();
     }
 
     pub(crate) fn proto(&mut self, idx: u32) -> Str {
@@ -215,10 +260,16 @@ impl<'a> Scanner<'a> {
         self.method_ref_proto(idx).0
     }
 
+    /// A method reference with its semantics, for a call site of another kind.
+    fn uncached(m: Arc<MethodRef>, proto: u32) -> (Arc<MethodRef>, u32, Special) {
+        let sp = special_of(&m);
+        (m, proto, sp)
+    }
+
     /// The method reference and its proto index (`u32::MAX` when unreadable).
-    fn method_ref_proto(&mut self, idx: u32) -> (Arc<MethodRef>, u32) {
-        if let Some(Some((m, p))) = self.method_refs.get(idx as usize) {
-            return (m.clone(), *p);
+    fn method_ref_proto(&mut self, idx: u32) -> (Arc<MethodRef>, u32, Special) {
+        if let Some(Some((m, p, sp))) = self.method_refs.get(idx as usize) {
+            return (m.clone(), *p, *sp);
         }
         let (m, p) = match self.dex.method(idx) {
             Ok(m) => (
@@ -238,11 +289,12 @@ impl<'a> Scanner<'a> {
                 u32::MAX,
             ),
         };
+        let sp = special_of(&m);
         let m = Arc::new(m);
         if let Some(slot) = self.method_refs.get_mut(idx as usize) {
-            *slot = Some((m.clone(), p));
+            *slot = Some((m.clone(), p, sp));
         }
-        (m, p)
+        (m, p, sp)
     }
 
     /// Parameter kinds of a proto, cached: `(start, len, returns)` into `shape_kinds`.
@@ -427,7 +479,10 @@ impl<'a> Scanner<'a> {
                     }
                 }
             };
+            let insns = &mut self.insns;
+            insns.clear();
             for insn in it.by_ref() {
+                insns.push(insn);
                 if let Some(t) = insn.target() {
                     if matches!(insn.opcode, op::PACKED_SWITCH | op::SPARSE_SWITCH) {
                         if let Some(p) = payload_at(code.insns, t) {
@@ -472,7 +527,8 @@ impl<'a> Scanner<'a> {
         let mut ret: Option<Option<i64>> = None;
         let mut pending: Option<(Reg, Option<usize>)> = None;
         let base = code.file_offset(0);
-        for insn in code.instructions() {
+        let insns = std::mem::take(&mut self.insns);
+        for insn in &insns {
             if insn.payload.is_some() {
                 continue;
             }
@@ -583,7 +639,7 @@ impl<'a> Scanner<'a> {
                 op::IGET..=op::SPUT_SHORT => self.field_op(id, offset, opc, a, insn.index),
                 _ if invoke_kind(opc).is_some() => {
                     summary.invokes += 1;
-                    pending = self.invoke(id, offset, &insn);
+                    pending = self.invoke(id, offset, insn);
                 }
                 _ => {
                     if writes_a(opc) {
@@ -595,6 +651,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
+        self.insns = insns;
         summary.returns_const = ret.flatten();
         if summary.insn_count == 0 {
             summary.only_returns = false;
@@ -721,6 +778,35 @@ impl<'a> Scanner<'a> {
         });
     }
 
+    /// The shared list holding these values (drained from `args`).
+    fn arg_list(&mut self, args: &mut Vec<ArgValue>) -> crate::ArgList {
+        use std::hash::Hasher;
+        if args.is_empty() {
+            return crate::ArgList::default();
+        }
+        let mut h = crate::fxhash::FxHasher::default();
+        h.write_usize(args.len());
+        for a in args.iter() {
+            crate::identity_hash(a, &mut h);
+        }
+        let key = h.finish();
+        if let Some(l) = self.arg_lists.get(&key) {
+            if l.len() == args.len()
+                && l.iter()
+                    .zip(args.iter())
+                    .all(|(x, y)| crate::identical(x, y))
+            {
+                args.clear();
+                return crate::ArgList::shared(l.clone());
+            }
+            // A hash collision: keep the first list, store this one unshared.
+            return crate::ArgList::shared(args.drain(..).collect());
+        }
+        let l: Arc<[ArgValue]> = args.drain(..).collect();
+        self.arg_lists.insert(key, l.clone());
+        crate::ArgList::shared(l)
+    }
+
     fn invoke(
         &mut self,
         id: MethodId,
@@ -728,9 +814,12 @@ impl<'a> Scanner<'a> {
         insn: &mastiff_formats::dex::Insn,
     ) -> Option<(Reg, Option<usize>)> {
         let ikind = invoke_kind(insn.opcode)?;
-        let (callee, proto) = match ikind {
-            InvokeKind::Custom => self.call_site_ref(insn.index),
-            InvokeKind::Polymorphic => (self.method_ref(insn.index), insn.index2),
+        let (callee, proto, special) = match ikind {
+            InvokeKind::Custom => {
+                let (m, p) = self.call_site_ref(insn.index);
+                Self::uncached(m, p)
+            }
+            InvokeKind::Polymorphic => Self::uncached(self.method_ref(insn.index), insn.index2),
             _ => self.method_ref_proto(insn.index),
         };
         let (start, len, returns) = self.shape(proto);
@@ -752,8 +841,9 @@ impl<'a> Scanner<'a> {
 
         // Library semantics the linear pass follows.
         let recv = insn.args.get(0).map(u32::from);
-        match (&*callee.class, &*callee.name) {
-            ("Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;", name) if has_this => {
+        match (special, &*callee.name) {
+            (Special::None, _) => {}
+            (Special::Builder, name) if has_this => {
                 let recv = recv.unwrap_or(u32::MAX);
                 let unknown_builder = || Reg::Val(ArgValue::NewInstance(callee.class.clone()));
                 match name {
@@ -785,7 +875,7 @@ impl<'a> Scanner<'a> {
                     _ => {}
                 }
             }
-            ("Ljava/lang/String;", "getBytes") => {
+            (Special::String, "getBytes") => {
                 if let Some(ArgValue::Str(s)) = args.first() {
                     if utf8_compatible(args.get(1), s) {
                         result = Some(Reg::Val(ArgValue::Bytes(Arc::from(s.as_bytes()))));
@@ -800,7 +890,7 @@ impl<'a> Scanner<'a> {
             self.scratch = args;
             return result.map(|r| (r, None));
         }
-        let list = crate::ArgList::take_from(&mut args);
+        let list = self.arg_list(&mut args);
         self.scratch = args;
         self.calls.push(CallSite {
             caller: id,
