@@ -324,6 +324,14 @@ impl<'a> ResourceTable<'a> {
         out.into_iter().map(|(_, v)| v).collect()
     }
 
+    /// How many configurations give `id` a simple value, without decoding them (cheaper than
+    /// `values(id).len()`).
+    pub fn value_count(&self, id: u32) -> usize {
+        self.raw_entries(id)
+            .filter(|(_, e)| e.value.is_some())
+            .count()
+    }
+
     /// Follows references from `id` (up to `limits.max_reference_depth` hops) and returns the final
     /// values across configurations, default configuration first. String values of `res/...` file
     /// references come back as `Value::String("res/xml/foo.xml")`.

@@ -56,6 +56,20 @@ pub struct BackupRules {
     pub data_extraction_rules: Option<BackupRulesFile>,
 }
 
+/// A string of `resources.arsc`: its name (`string/aws_secret`) when known, and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceString {
+    pub name: Option<String>,
+    pub value: String,
+}
+
+/// Values several rules derive from the same input, computed once per scan on first use.
+#[derive(Debug, Default)]
+pub struct Shared {
+    /// The app's string resources (see `rules::auth::string_resources`).
+    pub resource_strings: std::sync::OnceLock<Vec<ResourceString>>,
+}
+
 /// What rules read. Fields are `None` when the artifact is absent or could not be parsed; a rule
 /// that lists an artifact in its `inputs` only runs when that artifact was read.
 pub struct AppContext<'a> {
@@ -77,6 +91,8 @@ pub struct AppContext<'a> {
     /// (`cache.get_bounded(name, max)` for files of bounded size such as assets or libraries).
     pub cache: Option<&'a dyn EntryReader>,
     pub config: &'a Config,
+    /// Derived values shared between rules.
+    pub shared: &'a Shared,
     pub scan_date: Date,
     /// The manifest's zip entry name (for locations).
     pub manifest_entry: &'a str,

@@ -9,7 +9,9 @@ pub mod scan;
 pub(crate) mod testing;
 pub mod verdict;
 
-pub use context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
+pub use context::{
+    AppContext, BackupRules, BackupRulesFile, Config, EntryReader, ResourceString, Shared,
+};
 pub use rule::{Described, Rule, RuleMeta, Sink};
 pub use rules::RULES;
 pub use scan::{container_unreadable, scan, scan_bytes, Scan, ScanOptions};

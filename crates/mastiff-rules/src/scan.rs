@@ -23,7 +23,7 @@ use mastiff_sbom::{SbomInputs, SbomResult, VulnDb};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, LazyLock};
 
-use crate::context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader};
+use crate::context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader, Shared};
 use crate::rule::{Rule, Sink};
 use crate::verdict::{control_verdicts, RuleOutcome};
 
@@ -876,6 +876,7 @@ fn finish(
         entries: &loaded.entries,
         cache,
         config: &opts.config,
+        shared: &Shared::default(),
         scan_date: opts.scan_date,
         manifest_entry: MANIFEST_ENTRY,
     };

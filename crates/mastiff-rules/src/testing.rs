@@ -181,6 +181,7 @@ impl<'a> TestApp<'a> {
             entries: &[],
             cache: None,
             config: self.config.unwrap_or(&default_config),
+            shared: &crate::context::Shared::default(),
             scan_date: Date {
                 year: 2026,
                 month: 11,

@@ -76,8 +76,12 @@ fn is_sdk_resource(name: &str) -> bool {
 pub(crate) fn secret_value_severity(value: &str) -> Option<Severity> {
     let v = value.trim();
     let len = v.chars().count();
+    // Natural-language text (UI prompts, translations) is not a secret: hard-coded passwords
+    // and keys are single ASCII tokens, and do not end like a sentence.
     if !(6..=512).contains(&len)
         || v.contains(char::is_whitespace)
+        || !v.is_ascii()
+        || v.ends_with(['.', ':', '…'])
         || credential_kind(v).is_some()
         || v.contains("://")
         || v.contains("%s")
@@ -260,5 +264,10 @@ mod tests {
         );
         assert_eq!(secret_value_severity("abc"), None);
         assert_eq!(secret_value_severity("com.example.token"), None);
+        // Translated prompts and labels are not secrets.
+        assert_eq!(secret_value_severity("Palavra-passe"), Some(Severity::Medium));
+        assert_eq!(secret_value_severity("Passwort-ändern"), None);
+        assert_eq!(secret_value_severity("パスワードを入力してください"), None);
+        assert_eq!(secret_value_severity("PUK-Code:"), None);
     }
 }

@@ -62,14 +62,17 @@ const TEXT_EXTENSIONS: &[&str] = &[
     "cer",
 ];
 
-/// A string resource: its name (`string/aws_secret`) when known, and value.
-pub(crate) struct NamedString {
-    pub name: Option<String>,
-    pub value: String,
+pub(crate) use crate::context::ResourceString as NamedString;
+
+/// The string resources of the app (every configuration), named where the table says so;
+/// computed once per scan and shared by the rules that scan them.
+pub(crate) fn string_resources<'a>(app: &AppContext<'a>) -> &'a [NamedString] {
+    app.shared
+        .resource_strings
+        .get_or_init(|| read_string_resources(app))
 }
 
-/// The string resources of the app (every configuration), named where the table says so.
-pub(crate) fn string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
+fn read_string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
     let Some(cache) = app.cache else {
         return Vec::new();
     };
@@ -95,6 +98,11 @@ pub(crate) fn string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
                         any = true;
                         if t != "string" {
                             break;
+                        }
+                        // A string translated into other configurations is user-interface
+                        // text, not a secret; its values still go to the unnamed scan below.
+                        if table.value_count(id) > 1 {
+                            continue;
                         }
                         for v in table.values(id) {
                             if let Value::String(s) = v.value {
