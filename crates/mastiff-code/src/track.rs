@@ -16,7 +16,7 @@ use crate::{
 const MAX_APUT_ARRAY: u32 = 256;
 
 /// A register's tracked content.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Reg {
     Val(ArgValue),
     /// A `StringBuilder`/`StringBuffer` holding this constant text.
@@ -49,6 +49,11 @@ pub(crate) struct Scanner<'a> {
     regs: Vec<(u64, Reg)>,
     gen: u64,
     targets: Vec<u64>,
+    /// Targets reached only by forward `if-*`/`goto` jumps: the register state there is the
+    /// agreement of the states at those jumps (and of the fall-through), not unknown.
+    join_targets: Vec<u64>,
+    /// Register states recorded at forward jumps, by target pc, until the target is reached.
+    joins: Vec<(u32, Vec<(u32, Reg)>)>,
     /// The current method's instructions, decoded once in the first pass.
     insns: Vec<mastiff_formats::dex::Insn>,
     // outputs
@@ -187,6 +192,8 @@ impl<'a> Scanner<'a> {
             regs: Vec::new(),
             gen: 1,
             targets: Vec::new(),
+            join_targets: Vec::new(),
+            joins: Vec::new(),
             insns: Vec::new(),
             calls: Vec::new(),
             scratch: Vec::new(),
@@ -403,6 +410,45 @@ impl<'a> Scanner<'a> {
         self.gen = self.gen.wrapping_add(1);
     }
 
+    /// The registers holding something known, for a join.
+    fn defined(&self) -> Vec<(u32, Reg)> {
+        self.regs
+            .iter()
+            .enumerate()
+            .filter(|(_, (g, v))| *g == self.gen && *v != UNKNOWN)
+            .filter_map(|(r, (_, v))| Some((u32::try_from(r).ok()?, v.clone())))
+            .collect()
+    }
+
+    /// Enters a join target: keeps the registers on which every incoming state agrees (the
+    /// fall-through when `reachable`, and each recorded forward jump to `pc`).
+    fn join(&mut self, pc: u32, reachable: bool) {
+        let mut incoming: Vec<Vec<(u32, Reg)>> = Vec::new();
+        if reachable {
+            incoming.push(self.defined());
+        }
+        let mut i = 0;
+        while i < self.joins.len() {
+            if self.joins.get(i).is_some_and(|(t, _)| *t == pc) {
+                incoming.push(self.joins.swap_remove(i).1);
+            } else {
+                i += 1;
+            }
+        }
+        self.reset();
+        let Some((first, rest)) = incoming.split_first() else {
+            return;
+        };
+        for (r, v) in first {
+            if rest
+                .iter()
+                .all(|s| s.iter().any(|(r2, v2)| r2 == r && v2 == v))
+            {
+                self.set(*r, v.clone());
+            }
+        }
+    }
+
     fn get(&self, r: u32) -> &Reg {
         match self.regs.get(r as usize) {
             Some((g, v)) if *g == self.gen => v,
@@ -468,13 +514,17 @@ impl<'a> Scanner<'a> {
         // Pass 1: branch, switch and handler targets.
         self.targets.clear();
         self.targets.resize(units / 64 + 1, 0);
+        // Targets that cannot be joined (switch cases, handlers, loop heads): set bits are
+        // removed from `join_targets` below.
+        let mut no_join = vec![0u64; units / 64 + 1];
+        self.joins.clear();
         let mut truncated = false;
         {
             let mut it = code.instructions();
             let targets = &mut self.targets;
-            let mut mark = |t: i64| {
+            let mark = |bits: &mut Vec<u64>, t: i64| {
                 if let Ok(t) = usize::try_from(t) {
-                    if let Some(w) = targets.get_mut(t / 64) {
+                    if let Some(w) = bits.get_mut(t / 64) {
                         *w |= 1u64 << (t % 64);
                     }
                 }
@@ -487,18 +537,29 @@ impl<'a> Scanner<'a> {
                     if matches!(insn.opcode, op::PACKED_SWITCH | op::SPARSE_SWITCH) {
                         if let Some(p) = payload_at(code.insns, t) {
                             for rel in p.switch_targets() {
-                                mark(i64::from(insn.pc) + i64::from(rel));
+                                let t = i64::from(insn.pc) + i64::from(rel);
+                                mark(targets, t);
+                                mark(&mut no_join, t);
                             }
                         }
                     } else if insn.opcode != op::FILL_ARRAY_DATA {
-                        mark(i64::from(t));
+                        mark(targets, i64::from(t));
+                        if t <= insn.pc {
+                            mark(&mut no_join, i64::from(t));
+                        }
                     }
                 }
             }
             truncated |= it.truncated();
             // Malformed handler lists are ignored (the verifier would reject the method anyway).
-            let _ = code.for_each_handler_addr(|a| mark(i64::from(a)));
+            let _ = code.for_each_handler_addr(|a| {
+                mark(targets, i64::from(a));
+                mark(&mut no_join, i64::from(a));
+            });
         }
+        self.join_targets.clear();
+        self.join_targets
+            .extend(self.targets.iter().zip(&no_join).map(|(t, n)| t & !n));
         if truncated {
             self.truncated_methods += 1;
         }
@@ -528,17 +589,35 @@ impl<'a> Scanner<'a> {
         let mut pending: Option<(Reg, Option<usize>)> = None;
         let base = code.file_offset(0);
         let insns = std::mem::take(&mut self.insns);
+        // Whether the previous instruction can fall through to this one.
+        let mut reachable = true;
         for insn in &insns {
             if insn.payload.is_some() {
                 continue;
             }
             let pc = insn.pc as usize;
-            if self
-                .targets
-                .get(pc / 64)
-                .is_some_and(|w| w & (1u64 << (pc % 64)) != 0)
-            {
+            let bit = |bits: &[u64]| {
+                bits.get(pc / 64)
+                    .is_some_and(|w| w & (1u64 << (pc % 64)) != 0)
+            };
+            if bit(&self.join_targets) {
+                self.join(insn.pc, reachable);
+            } else if bit(&self.targets) {
                 self.reset();
+            }
+            if let Some(t) = insn.target() {
+                let forward_jump = matches!(insn.opcode, op::GOTO..=op::GOTO_32 | op::IF_EQ..=op::IF_LEZ)
+                    && t > insn.pc;
+                let t_usize = t as usize;
+                if forward_jump
+                    && self
+                        .join_targets
+                        .get(t_usize / 64)
+                        .is_some_and(|w| w & (1u64 << (t_usize % 64)) != 0)
+                {
+                    let state = self.defined();
+                    self.joins.push((t, state));
+                }
             }
             let last = pending.take();
             summary.insn_count += 1;
@@ -650,6 +729,7 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
+            reachable = !matches!(opc, 0x0e..=0x11 | op::THROW | op::GOTO..=op::GOTO_32);
         }
         self.insns = insns;
         summary.returns_const = ret.flatten();

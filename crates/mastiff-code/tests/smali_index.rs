@@ -367,3 +367,21 @@ fn unreadable_dex_is_a_problem_not_a_panic() {
     // Without a package, every non-library class is app code.
     assert!(ix.class("Lcom/example/app/Crypto;").unwrap().is_app_code);
 }
+
+#[test]
+fn values_survive_forward_joins_where_every_path_agrees() {
+    let (ix, problems) = index(&["app.dex"]);
+    assert!(problems.is_empty(), "{problems:?}");
+    let arg = |caller: &str| ix.args(one(&ix, CIPHER, "getInstance", caller)).to_vec();
+    assert_eq!(
+        arg("afterNullCheck"),
+        vec![ArgValue::Str("AES/ECB/PKCS5Padding".into())]
+    );
+    assert_eq!(arg("differentPaths"), vec![ArgValue::Unknown]);
+    assert_eq!(arg("samePaths"), vec![ArgValue::Str("ARCFOUR".into())]);
+    assert_eq!(
+        arg("loop"),
+        vec![ArgValue::Unknown],
+        "a loop head keeps nothing"
+    );
+}
