@@ -265,7 +265,10 @@ mod tests {
         assert_eq!(secret_value_severity("abc"), None);
         assert_eq!(secret_value_severity("com.example.token"), None);
         // Translated prompts and labels are not secrets.
-        assert_eq!(secret_value_severity("Palavra-passe"), Some(Severity::Medium));
+        assert_eq!(
+            secret_value_severity("Palavra-passe"),
+            Some(Severity::Medium)
+        );
         assert_eq!(secret_value_severity("Passwort-ändern"), None);
         assert_eq!(secret_value_severity("パスワードを入力してください"), None);
         assert_eq!(secret_value_severity("PUK-Code:"), None);
