@@ -336,3 +336,25 @@ fn a_user_osv_directory_replaces_the_seed_set() {
     assert_eq!(ids, vec!["TEST-0001"]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn manifest_only_selection_skips_the_code_and_the_sbom() {
+    let (_, out, _) = stdout_of(
+        mastiff()
+            .args(["scan", "--format", "json", "--select", "RES-001"])
+            .arg(fixture("insecure.apk")),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(
+        v.get("vulnerability_database").is_none(),
+        "no SBOM was asked for"
+    );
+    let verdicts: Vec<(&str, &str)> = v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .filter_map(|c| Some((c["id"].as_str()?, c["verdict"].as_str()?)))
+        .filter(|(_, verdict)| *verdict != "not_checked")
+        .collect();
+    assert_eq!(verdicts, vec![("MASVS-RESILIENCE-4", "fail")]);
+}

@@ -10,9 +10,9 @@ use mastiff_android::nsc::PolicyInputs;
 use mastiff_android::{effective_policy, Manifest, NetworkSecurityConfig, Resources};
 use mastiff_code::{CodeIndex, DexStatus};
 use mastiff_core::{
-    Artifact, CertificateSummary, ComponentSummary, Date, Diagnostic, DiagnosticKind, Location,
-    NetworkPolicy, Platform, Report, SchemeVerification, SeverityCounts, SigningSummary, Target,
-    ToolInfo, VulnDbSummary, REPORT_SCHEMA_VERSION,
+    Artifact, CertificateSummary, ComponentSummary, Control, Date, Diagnostic, DiagnosticKind,
+    Location, NetworkPolicy, Platform, Report, SchemeVerification, SeverityCounts, SigningSummary,
+    Target, ToolInfo, VulnDbSummary, REPORT_SCHEMA_VERSION,
 };
 use mastiff_formats::arsc::ResourceTable;
 use mastiff_formats::axml::{self, XmlDocument};
@@ -273,16 +273,28 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> (Report, Option<SbomResult>) {
         || {
             let android = load_android(&cache, opts);
             let package = android.0.as_ref().and_then(|m| m.package.clone());
-            let mut code = catch_unwind(AssertUnwindSafe(|| {
-                load_code(&cache, package.as_deref(), opts)
-            }))
-            .unwrap_or_else(|e| {
-                CodeLoad::failed(format!("code index: internal error: {}", panic_message(&e)))
+            // Only do the work the selected rules need: the code index is most of a scan's
+            // cost, and the SBOM (CODE-3 rules) reads the dex strings from it.
+            let needs_code = opts.rules.iter().any(|r| {
+                let m = r.meta();
+                m.inputs.contains(&Artifact::Code) || m.masvs.contains(&Control::Code3)
             });
-            code.sbom = catch_unwind(AssertUnwindSafe(|| {
-                run_sbom(&cache, code.index.as_ref(), opts)
-            }))
-            .ok();
+            let mut code = if needs_code {
+                catch_unwind(AssertUnwindSafe(|| {
+                    load_code(&cache, package.as_deref(), opts)
+                }))
+                .unwrap_or_else(|e| {
+                    CodeLoad::failed(format!("code index: internal error: {}", panic_message(&e)))
+                })
+            } else {
+                CodeLoad::not_needed()
+            };
+            if needs_code {
+                code.sbom = catch_unwind(AssertUnwindSafe(|| {
+                    run_sbom(&cache, code.index.as_ref(), opts)
+                }))
+                .ok();
+            }
             (android, code)
         },
     );
@@ -359,7 +371,7 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> (Report, Option<SbomResult>) {
         for w in &sb.warnings {
             load.note(DiagnosticKind::Note, None, "sbom.note", w.clone(), None);
         }
-    } else {
+    } else if code.needed {
         load.note(
             DiagnosticKind::Internal,
             None,
@@ -434,6 +446,8 @@ struct Loaded {
 
 /// The code index and what went wrong building it (built on another thread than `Load`).
 struct CodeLoad {
+    /// Whether a selected rule needs the code (when not, nothing was read).
+    needed: bool,
     index: Option<CodeIndex>,
     sbom: Option<SbomResult>,
     diagnostics: Vec<Diagnostic>,
@@ -442,8 +456,21 @@ struct CodeLoad {
 }
 
 impl CodeLoad {
+    /// No selected rule reads code: nothing is built and the artifact stays unread.
+    fn not_needed() -> Self {
+        CodeLoad {
+            needed: false,
+            index: None,
+            sbom: None,
+            diagnostics: Vec::new(),
+            failed: None,
+            extra_entries: Vec::new(),
+        }
+    }
+
     fn failed(why: String) -> Self {
         CodeLoad {
+            needed: true,
             index: None,
             sbom: None,
             diagnostics: Vec::new(),
@@ -457,7 +484,8 @@ impl CodeLoad {
         load.diagnostics.append(&mut self.diagnostics);
         match self.failed.take() {
             Some(why) => load.fail(Artifact::Code, "code.unreadable", why, None),
-            None => load.ok(Artifact::Code),
+            None if self.needed => load.ok(Artifact::Code),
+            None => {}
         }
         self.index.take()
     }
@@ -523,6 +551,7 @@ fn load_code(cache: &EntryCache<'_>, package: Option<&str>, opts: &ScanOptions) 
         }
     }
     CodeLoad {
+        needed: true,
         index: Some(index),
         sbom: None,
         diagnostics,

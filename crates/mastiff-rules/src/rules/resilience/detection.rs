@@ -18,26 +18,52 @@ pub(crate) struct Seen {
 /// Const-strings in app code that contain one of `markers` (case-insensitive), one per marker;
 /// a marker starting with `=` must be the whole string (`=frida`, not "Good Friday").
 pub(crate) fn app_strings(code: &CodeIndex, markers: &[&str]) -> Vec<Seen> {
+    // One case-insensitive automaton over the substring markers instead of lowercasing every
+    // string for every marker: this runs over every const-string of the app, several times.
+    let substrings: Vec<(usize, &str)> = markers
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !m.starts_with('='))
+        .map(|(i, m)| (i, *m))
+        .collect();
+    let ac = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(substrings.iter().map(|(_, m)| m))
+        .ok();
     let mut out: Vec<Seen> = Vec::new();
-    let mut done: Vec<&str> = Vec::new();
+    let mut done = vec![false; markers.len()];
+    let mut hits: Vec<usize> = Vec::new();
     for s in code.string_uses() {
-        if s.value.len() > 200 {
+        if s.value.len() > 200 || done.iter().all(|d| *d) {
             continue;
         }
-        let lower = s.value.to_ascii_lowercase();
-        let Some(m) = markers.iter().find(|m| {
-            !done.contains(m)
-                && match m.strip_prefix('=') {
-                    Some(exact) => lower == exact.to_ascii_lowercase(),
-                    None => lower.contains(&m.to_ascii_lowercase()),
-                }
-        }) else {
+        hits.clear();
+        if let Some(ac) = &ac {
+            hits.extend(
+                ac.find_overlapping_iter(s.value.as_bytes())
+                    .filter_map(|m| substrings.get(m.pattern().as_usize()).map(|(i, _)| *i)),
+            );
+        }
+        hits.extend(markers.iter().enumerate().filter_map(|(i, m)| {
+            m.strip_prefix('=')
+                .filter(|exact| s.value.eq_ignore_ascii_case(exact))
+                .map(|_| i)
+        }));
+        // The first marker in list order that has not been seen yet.
+        let Some(i) = hits
+            .iter()
+            .copied()
+            .filter(|i| !done.get(*i).copied().unwrap_or(true))
+            .min()
+        else {
             continue;
         };
         if !own_code(code, s.method) {
             continue;
         }
-        done.push(m);
+        if let Some(d) = done.get_mut(i) {
+            *d = true;
+        }
         out.push(Seen {
             what: format!("{} in {}", quote(&s.value), method_name(code, s.method)),
             location: code.location(s.method, s.offset),
