@@ -281,7 +281,13 @@ fn cyclonedx_of(scan: &Scan) -> Result<String> {
     };
     let t = &scan.report.target;
     let app = AppMeta {
-        package: t.package.clone().unwrap_or_else(|| t.path.clone()),
+        package: t.package.clone().unwrap_or_else(|| {
+            // No manifest package (an iOS archive): name the app after its file.
+            std::path::Path::new(&t.path)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| t.path.clone())
+        }),
         version: t.version_name.clone(),
         sha256: t.sha256.clone(),
         timestamp: None,

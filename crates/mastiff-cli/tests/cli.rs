@@ -358,3 +358,15 @@ fn manifest_only_selection_skips_the_code_and_the_sbom() {
         .collect();
     assert_eq!(verdicts, vec![("MASVS-RESILIENCE-4", "fail")]);
 }
+
+#[test]
+fn ios_archives_get_a_thin_sbom_named_after_the_file() {
+    let Some(app) = corpus_app("ostorlab-oxo-ios-ben2.ipa") else {
+        return;
+    };
+    let (code, out, _) = stdout_of(mastiff().arg("sbom").arg(&app));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["metadata"]["component"]["name"], "ostorlab-oxo-ios-ben2");
+    assert_eq!(v["specVersion"], "1.6");
+}

@@ -250,7 +250,13 @@ fn analyse(data: &[u8], opts: &ScanOptions) -> (Report, Option<SbomResult>) {
                 "this is an iOS app archive; mastiff does not analyse iOS apps yet, so no control was checked".into(),
                 None,
             );
-            return (finish_unsupported(report, load), None);
+            // The SBOM's archive-level tiers (bundled files, version strings in libraries)
+            // still apply, so `mastiff sbom` gives a valid, if thin, bill of materials.
+            let sbom = catch_unwind(AssertUnwindSafe(|| run_sbom(&cache, None, opts))).ok();
+            if let Some(sb) = &sbom {
+                report.components = sb.components.iter().map(component_summary).collect();
+            }
+            return (finish_unsupported(report, load), sbom);
         }
         report.target.platform = Some(Platform::Unknown);
         load.fail(
