@@ -1,7 +1,8 @@
 //! Best-of-N in-process time of `scan_bytes` on bytes already in memory, and where it goes.
 //!
 //! Usage: `cargo run --release -p mastiff-cli --example scan_timing -- <apk> [runs] [--phases]`
-//! Prints `best_ms=<ms>`; with `--phases`, also the best time of each stage of the pipeline run
+//! Prints `best_ms=<ms>` and `without_sbom_ms=<ms>` (the same scan without the SBOM: library
+//! detection and advisory matching, i.e. without CODE-020); with `--phases`, also the best time of each stage of the pipeline run
 //! on its own (one thread, no overlap), which is how `bench/run.sh` explains a slow scan.
 
 use std::process::ExitCode;
@@ -55,6 +56,16 @@ fn main() -> ExitCode {
         report.findings.len(),
         report.diagnostics.len()
     );
+    let no_sbom = ScanOptions {
+        rules: mastiff_rules::RULES
+            .iter()
+            .copied()
+            .filter(|r| r.meta().id != "CODE-020")
+            .collect(),
+        ..ScanOptions::default()
+    };
+    let (without, _) = best_of(runs, || scan_bytes(path, &data, &no_sbom));
+    println!("without_sbom_ms={}", ms(without));
     if !phases {
         return ExitCode::SUCCESS;
     }
