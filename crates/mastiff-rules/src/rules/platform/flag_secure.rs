@@ -70,26 +70,7 @@ const SENSITIVE_WORDS: &[&str] = &[
 /// Lower-case words of a class's simple name: `PostLoginActivity` → post, login, activity;
 /// `SignInActivity` also gives `signin`.
 fn words(simple_name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for ch in simple_name.chars() {
-        if !ch.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if ch.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
-        cur.extend(ch.to_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
+    let mut out = crate::rules::code::helpers::words(simple_name);
     let pairs: Vec<String> = out.windows(2).map(|w| w.concat()).collect();
     out.extend(pairs);
     out
