@@ -176,9 +176,30 @@ fn insecure_lights_up() {
     for id in [
         "RES-001", "RES-002", "STO-001", "NET-001", "NET-002", "NET-003", "PLT-001", "PLT-002",
         "PLT-003", "PLT-004", "RES-003", "RES-004", "RES-005", "RES-006", "CODE-001", "CODE-002",
+        "CRY-002", "CRY-004", "NET-005",
     ] {
         assert!(got.contains(id), "insecure.apk lacks {id}: {got:?}");
     }
+    // Code findings point at the method and bytecode offset.
+    let ecb = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "CRY-002")
+        .expect("ECB finding");
+    assert!(
+        matches!(
+            ecb.locations.first(),
+            Some(mastiff_core::Location::Dex { class, method, .. })
+                if class == "dev.mastiff.fixture.insecure.Session" && method.starts_with("encryptToken")
+        ),
+        "{:?}",
+        ecb.locations
+    );
+    assert_eq!(
+        severity_of(&r, "NET-005"),
+        vec![Severity::High],
+        "TrustAll is installed"
+    );
     // Four unprotected components besides the launcher; the SYNC-guarded one is PLT-003's.
     assert_eq!(severity_of(&r, "PLT-001").len(), 4);
     assert_eq!(severity_of(&r, "RES-006"), vec![Severity::High]);

@@ -77,10 +77,13 @@ pub(crate) fn accepts_everything(code: &CodeIndex, method: MethodId) -> bool {
                 .all(|c| HARMLESS_CALLS.contains(&&*c.callee.class)))
 }
 
-/// Whether any code creates an instance of `class` (outside its own constructors).
+/// Whether any code creates an instance of `class`: constructor chaining inside the class
+/// (`this(...)`) does not count, its static factories and initialisers do.
 pub(crate) fn instantiated(code: &CodeIndex, class: &str) -> bool {
-    code.calls_to(class, "<init>")
-        .any(|s| code.method(s.caller).is_some_and(|m| &*m.class != class))
+    code.calls_to(class, "<init>").any(|s| {
+        code.method(s.caller)
+            .is_some_and(|m| &*m.class != class || &*m.name != "<init>")
+    })
 }
 
 impl Rule for TrustAllTrustManager {
