@@ -76,10 +76,10 @@ fn read_string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
     let Some(cache) = app.cache else {
         return Vec::new();
     };
-    let Some(Ok(bytes)) = cache.get_bounded("resources.arsc", 128 << 20) else {
+    let limits = Limits::default();
+    let Some(Ok(bytes)) = cache.get_bounded("resources.arsc", limits.max_arsc_size) else {
         return Vec::new();
     };
-    let limits = Limits::default();
     let Ok(table) = ResourceTable::parse(bytes, &limits) else {
         return Vec::new();
     };

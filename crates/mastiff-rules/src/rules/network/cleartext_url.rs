@@ -3,8 +3,6 @@ use std::collections::BTreeMap;
 use mastiff_android::nsc::policy_for_host;
 use mastiff_code::{CodeIndex, MethodId};
 use mastiff_core::{Location, Severity};
-use mastiff_formats::arsc::ResourceTable;
-use mastiff_formats::Limits;
 
 use crate::rule::{Rule, Sink};
 use crate::rules::network::{http_host, method_label, CodeHits};
@@ -419,23 +417,19 @@ impl CleartextUrl {
     fn check_files(&self, app: &AppContext<'_>, out: &mut Sink) {
         let Some(cache) = app.cache else { return };
         let mut reported = 0;
-        if let Some(Ok(bytes)) = cache.get_bounded("resources.arsc", 128 * 1024 * 1024) {
-            if let Ok(table) = ResourceTable::parse(bytes, &Limits::default()) {
-                let pool = table.strings();
-                let mut urls = FileUrls::default();
-                for i in 0..pool.len() {
-                    let Some(s) = pool.get(i as u32) else {
-                        continue;
-                    };
-                    for url in urls_in_text(&s) {
-                        urls.add(app, url);
-                    }
+        // The resource strings are read once per scan and shared with the secret rules.
+        let strings = crate::rules::auth::string_resources(app);
+        if !strings.is_empty() {
+            let mut urls = FileUrls::default();
+            for s in strings {
+                for url in urls_in_text(&s.value) {
+                    urls.add(app, url);
                 }
-                if urls.worst.is_some() {
-                    reported += 1;
-                }
-                urls.report("resources.arsc", out);
             }
+            if urls.worst.is_some() {
+                reported += 1;
+            }
+            urls.report("resources.arsc", out);
         }
         for name in app
             .entries
