@@ -138,7 +138,7 @@ fn phase1<'a>(
             format!("{bad} of {n} strings unreadable"),
         );
     }
-    let mut sc = Scanner::new(dex.clone(), strings, empty.clone(), limits);
+    let mut sc = Scanner::new(dex.clone(), strings.into(), empty.clone(), limits);
 
     let mut malformed = 0u32;
     let mut first_error: Option<String> = None;
@@ -262,8 +262,8 @@ fn clinit_constants(part: &mut Part<'_>) -> Vec<((Str, Str), ArgValue)> {
         let Ok(code) = sc.dex.code_item(mi.code_off) else {
             continue;
         };
-        sc.scan_method(MethodId(u32::MAX), &code, &mi.descriptor, true);
-        for fa in sc.field_accesses.drain(..) {
+        sc.scan_method(&code, &mi.descriptor, true);
+        for fa in sc.tracked_puts.drain(..) {
             if fa.kind != crate::FieldAccessKind::StaticPut || fa.field.class != mi.class {
                 continue;
             }
@@ -283,7 +283,7 @@ fn clinit_constants(part: &mut Part<'_>) -> Vec<((Str, Str), ArgValue)> {
                 .or_insert(v);
         }
     }
-    sc.clear_outputs();
+    sc.tracked_args.clear();
     found
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -330,7 +330,7 @@ fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
         let before_calls = sc.calls.len() as u32;
         let before_trunc = sc.truncated_methods;
         let id = MethodId(base + i as u32);
-        m.summary = sc.scan_method(id, &code, &m.descriptor, m.is_static());
+        m.summary = sc.scan_method_light(id, &code);
         m.calls = before_calls..sc.calls.len() as u32;
         if sc.truncated_methods != before_trunc {
             first_bad.get_or_insert_with(|| {
@@ -374,11 +374,11 @@ fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
     }
 }
 
-pub(crate) fn build(
-    dex: &[(String, &[u8])],
+pub(crate) fn build<'d>(
+    dex: &[(String, &'d [u8])],
     app_package: Option<&str>,
     limits: &Limits,
-) -> (CodeIndex, Vec<CodeProblem>) {
+) -> (CodeIndex<'d>, Vec<CodeProblem>) {
     let mut problems = Vec::new();
     let files = dex.get(..limits.max_dex_files).unwrap_or(dex);
     if files.len() < dex.len() {
@@ -448,11 +448,19 @@ pub(crate) fn build(
             }
             phase2(p, b, limits);
         });
-    drop(statics);
-    merge(parts, problems)
+    let (mut ix, problems) = merge(parts, problems);
+    ix.statics = statics;
+    ix.limits = limits.clone();
+    ix.tracked = std::iter::repeat_with(std::sync::OnceLock::new)
+        .take(ix.methods.len())
+        .collect();
+    (ix, problems)
 }
 
-fn merge(parts: Vec<Part<'_>>, mut problems: Vec<CodeProblem>) -> (CodeIndex, Vec<CodeProblem>) {
+fn merge<'d>(
+    parts: Vec<Part<'d>>,
+    mut problems: Vec<CodeProblem>,
+) -> (CodeIndex<'d>, Vec<CodeProblem>) {
     let mut ix = CodeIndex::default();
     let n_methods: usize = parts.iter().map(|p| p.methods.len()).sum();
     ix.methods.reserve(n_methods);
@@ -513,9 +521,14 @@ fn merge(parts: Vec<Part<'_>>, mut problems: Vec<CodeProblem>) -> (CodeIndex, Ve
             } else {
                 ix.field_accesses.extend(sc.field_accesses);
             }
+            ix.sources.push(Some(crate::DexSource {
+                dex: sc.dex.clone(),
+                strings: sc.strings.clone(),
+            }));
             ix.dex_strings.push(sc.strings);
         } else {
-            ix.dex_strings.push(Vec::new());
+            ix.sources.push(None);
+            ix.dex_strings.push(Arc::from(Vec::new()));
         }
         if !part.problems.is_empty() && part.info.status == DexStatus::Complete {
             part.info.status = DexStatus::Partial;

@@ -15,6 +15,14 @@ use crate::{
 /// Longest array materialised from `aput-byte` writes (longer ones become unknown).
 const MAX_APUT_ARRAY: u32 = 256;
 
+/// A field store seen by constant tracking.
+pub(crate) struct TrackedPut {
+    pub(crate) offset: u32,
+    pub(crate) field: Arc<FieldRef>,
+    pub(crate) kind: FieldAccessKind,
+    pub(crate) value: ArgValue,
+}
+
 /// A register's tracked content.
 #[derive(Debug, Clone, PartialEq)]
 enum Reg {
@@ -31,7 +39,7 @@ pub(crate) type StaticMap = FxHashMap<(Str, Str), Arc<ArgValue>>;
 /// Per-dex resolution caches and outputs. One per dex file, used by one thread.
 pub(crate) struct Scanner<'a> {
     pub(crate) dex: Dex<'a>,
-    pub(crate) strings: Vec<Str>,
+    pub(crate) strings: Arc<[Str]>,
     /// Per type id: its descriptor's index in `strings` (`u32::MAX` when unreadable).
     types: Vec<u32>,
     pub(crate) statics: Arc<StaticMap>,
@@ -56,8 +64,13 @@ pub(crate) struct Scanner<'a> {
     joins: Vec<(u32, Vec<(u32, Reg)>)>,
     /// The current method's instructions, decoded once in the first pass.
     insns: Vec<mastiff_formats::dex::Insn>,
-    // outputs
+    // outputs of the index pass ([`Scanner::scan_method_light`])
     pub(crate) calls: Vec<CallSite>,
+    // outputs of constant tracking ([`Scanner::scan_method`]), in instruction order
+    /// `(offset, arguments)` of each invoke.
+    pub(crate) tracked_args: Vec<(u32, crate::ArgList)>,
+    /// Each `iput*`/`sput*` with the value stored.
+    pub(crate) tracked_puts: Vec<TrackedPut>,
     scratch: Vec<ArgValue>,
     /// Distinct argument lists of this file, by identity hash (see [`crate::identity_hash`]).
     arg_lists: FxHashMap<u64, Arc<[ArgValue]>>,
@@ -167,8 +180,21 @@ fn utf8_compatible(charset: Option<&ArgValue>, s: &str) -> bool {
 }
 
 impl<'a> Scanner<'a> {
-    pub(crate) fn new(dex: Dex<'a>, strings: Vec<Str>, empty: Str, limits: &Limits) -> Self {
-        let types = (0..dex.type_count())
+    pub(crate) fn new(dex: Dex<'a>, strings: Arc<[Str]>, empty: Str, limits: &Limits) -> Self {
+        Self::with_tables(dex, strings, empty, limits, true)
+    }
+
+    /// `tables`: whether to allocate the per-id resolution caches (worth it when every method
+    /// is scanned; without them each reference is resolved where it is used).
+    fn with_tables(
+        dex: Dex<'a>,
+        strings: Arc<[Str]>,
+        empty: Str,
+        limits: &Limits,
+        tables: bool,
+    ) -> Self {
+        let n = |count: u32| if tables { count as usize } else { 0 };
+        let types = (0..n(dex.type_count()) as u32)
             .map(|t| {
                 dex.type_descriptor_idx(t)
                     .ok()
@@ -177,12 +203,12 @@ impl<'a> Scanner<'a> {
             })
             .collect();
         Scanner {
-            protos: vec![None; dex.proto_count() as usize],
-            method_refs: vec![None; dex.method_count() as usize],
-            shapes: vec![None; dex.proto_count() as usize],
+            protos: vec![None; n(dex.proto_count())],
+            method_refs: vec![None; n(dex.method_count())],
+            shapes: vec![None; n(dex.proto_count())],
             shape_kinds: Vec::new(),
-            field_refs: vec![None; dex.field_count() as usize],
-            static_values: vec![None; dex.field_count() as usize],
+            field_refs: vec![None; n(dex.field_count())],
+            static_values: vec![None; n(dex.field_count())],
             dex,
             strings,
             types,
@@ -196,6 +222,8 @@ impl<'a> Scanner<'a> {
             joins: Vec::new(),
             insns: Vec::new(),
             calls: Vec::new(),
+            tracked_args: Vec::new(),
+            tracked_puts: Vec::new(),
             scratch: Vec::new(),
             arg_lists: FxHashMap::default(),
             string_uses: Vec::new(),
@@ -216,8 +244,27 @@ impl<'a> Scanner<'a> {
     pub(crate) fn type_desc(&self, idx: u32) -> Str {
         match self.types.get(idx as usize) {
             Some(&s) => self.string(s),
+            // A tracking scanner has no type table: read the id directly.
+            None if self.types.is_empty() => match self.dex.type_descriptor_idx(idx) {
+                Ok(s) => self.string(s),
+                Err(_) => self.empty.clone(),
+            },
             None => self.empty.clone(),
         }
+    }
+
+    /// A scanner for constant tracking of a few methods after the index is built: no
+    /// resolution tables (each reference is resolved where it is used), the final static map.
+    pub(crate) fn for_tracking(
+        dex: Dex<'a>,
+        strings: Arc<[Str]>,
+        empty: Str,
+        limits: &Limits,
+        statics: Arc<StaticMap>,
+    ) -> Self {
+        let mut sc = Self::with_tables(dex, strings, empty, limits, false);
+        sc.statics = statics;
+        sc
     }
 
     /// Drops the resolution caches once every method is scanned (in the per-file task, so the
@@ -352,16 +399,6 @@ impl<'a> Scanner<'a> {
     /// Forgets cached static values (after the static map changed).
     pub(crate) fn clear_static_cache(&mut self) {
         self.static_values.iter_mut().for_each(|v| *v = None);
-    }
-
-    /// Forgets the outputs (after a preliminary pass).
-    pub(crate) fn clear_outputs(&mut self) {
-        self.calls.clear();
-        self.string_uses.clear();
-        self.field_accesses.clear();
-        self.truncated_methods = 0;
-        self.call_limit_hit = false;
-        self.instructions = 0;
     }
 
     fn static_value(&mut self, idx: u32, field: &Arc<FieldRef>) -> Option<Arc<ArgValue>> {
@@ -499,11 +536,10 @@ impl<'a> Scanner<'a> {
     /// parameter registers). Returns its summary.
     pub(crate) fn scan_method(
         &mut self,
-        id: MethodId,
         code: &CodeItem<'a>,
         descriptor: &str,
         is_static: bool,
-    ) -> MethodSummary {
+    ) -> Option<i64> {
         let units = code.insns_units() as usize;
         let nregs = usize::from(code.registers_size);
         if self.regs.len() < nregs {
@@ -580,13 +616,9 @@ impl<'a> Scanner<'a> {
         }
 
         // Pass 2: tracking.
-        let mut summary = MethodSummary {
-            only_returns: true,
-            ..MethodSummary::default()
-        };
         // None: no return seen; Some(None): not one constant; Some(Some(k)).
         let mut ret: Option<Option<i64>> = None;
-        let mut pending: Option<(Reg, Option<usize>)> = None;
+        let mut pending: Option<Reg> = None;
         let base = code.file_offset(0);
         let insns = std::mem::take(&mut self.insns);
         // Whether the previous instruction can fall through to this one.
@@ -620,13 +652,8 @@ impl<'a> Scanner<'a> {
                 }
             }
             let last = pending.take();
-            summary.insn_count += 1;
-            self.instructions += 1;
             let opc = insn.opcode;
             let offset = u32::try_from(base + 2 * u64::from(insn.pc)).unwrap_or(u32::MAX);
-            if !matches!(opc, op::NOP | 0x0e..=0x11) {
-                summary.only_returns = false;
-            }
             let (a, b) = (insn.a, insn.b);
             match opc {
                 op::NOP => {}
@@ -639,15 +666,7 @@ impl<'a> Scanner<'a> {
                     }
                 }
                 op::MOVE_RESULT..=op::MOVE_RESULT_OBJECT => {
-                    let v = match last {
-                        Some((v, call)) => {
-                            if let Some(c) = call.and_then(|c| self.calls.get_mut(c)) {
-                                c.result_used = true;
-                            }
-                            v
-                        }
-                        None => UNKNOWN,
-                    };
+                    let v = last.unwrap_or(UNKNOWN);
                     self.set(a, v);
                     if opc == op::MOVE_RESULT_WIDE {
                         self.set(a.wrapping_add(1), UNKNOWN);
@@ -671,11 +690,6 @@ impl<'a> Scanner<'a> {
                 }
                 op::CONST_STRING | op::CONST_STRING_JUMBO => {
                     let s = self.string(insn.index);
-                    self.string_uses.push(StringUse {
-                        value: s.clone(),
-                        method: id,
-                        offset,
-                    });
                     self.set_val(a, ArgValue::Str(s));
                 }
                 op::CONST_CLASS => {
@@ -703,10 +717,9 @@ impl<'a> Scanner<'a> {
                             len: Some(insn.args.len() as u32),
                         },
                     };
-                    pending = Some((Reg::Val(v), None));
+                    pending = Some(Reg::Val(v));
                 }
                 op::FILL_ARRAY_DATA => self.fill_array(a, code.insns, insn.target()),
-                op::THROW => summary.throws = true,
                 0x44..=0x4a => {
                     self.set(a, UNKNOWN);
                     if opc == 0x45 {
@@ -715,10 +728,9 @@ impl<'a> Scanner<'a> {
                 }
                 0x4f => self.aput_byte(a, b, insn.c),
                 op::APUT..=op::APUT_SHORT => {}
-                op::IGET..=op::SPUT_SHORT => self.field_op(id, offset, opc, a, insn.index),
+                op::IGET..=op::SPUT_SHORT => self.field_op(offset, opc, a, insn.index),
                 _ if invoke_kind(opc).is_some() => {
-                    summary.invokes += 1;
-                    pending = self.invoke(id, offset, insn);
+                    pending = self.invoke(offset, insn);
                 }
                 _ => {
                     if writes_a(opc) {
@@ -732,11 +744,7 @@ impl<'a> Scanner<'a> {
             reachable = !matches!(opc, 0x0e..=0x11 | op::THROW | op::GOTO..=op::GOTO_32);
         }
         self.insns = insns;
-        summary.returns_const = ret.flatten();
-        if summary.insn_count == 0 {
-            summary.only_returns = false;
-        }
-        summary
+        ret.flatten()
     }
 
     fn fill_array(&mut self, a: u32, code: &[u8], target: Option<u32>) {
@@ -816,7 +824,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn field_op(&mut self, id: MethodId, offset: u32, opc: u8, a: u32, idx: u32) {
+    fn field_op(&mut self, offset: u32, opc: u8, a: u32, idx: u32) {
         let field = self.field_ref(idx);
         let (kind, value) = match opc {
             op::IGET..=0x58 => {
@@ -849,13 +857,17 @@ impl<'a> Scanner<'a> {
                 self.arg(u16::try_from(a).ok(), kind(&field.ty)),
             ),
         };
-        self.field_accesses.push(FieldAccess {
-            method: id,
-            offset,
-            field,
+        if matches!(
             kind,
-            value,
-        });
+            FieldAccessKind::InstancePut | FieldAccessKind::StaticPut
+        ) {
+            self.tracked_puts.push(TrackedPut {
+                offset,
+                field,
+                kind,
+                value,
+            });
+        }
     }
 
     /// The shared list holding these values (drained from `args`).
@@ -887,21 +899,109 @@ impl<'a> Scanner<'a> {
         crate::ArgList::shared(l)
     }
 
-    fn invoke(
+    /// The method an invoke calls, its proto index and the semantics the tracking follows.
+    fn callee(
         &mut self,
-        id: MethodId,
-        offset: u32,
+        ikind: InvokeKind,
         insn: &mastiff_formats::dex::Insn,
-    ) -> Option<(Reg, Option<usize>)> {
-        let ikind = invoke_kind(insn.opcode)?;
-        let (callee, proto, special) = match ikind {
+    ) -> (Arc<MethodRef>, u32, Special) {
+        match ikind {
             InvokeKind::Custom => {
                 let (m, p) = self.call_site_ref(insn.index);
                 Self::uncached(m, p)
             }
             InvokeKind::Polymorphic => Self::uncached(self.method_ref(insn.index), insn.index2),
             _ => self.method_ref_proto(insn.index),
+        }
+    }
+
+    /// The index pass over one method body: call sites (without argument values), const-string
+    /// uses, field accesses and the summary, in one walk without register tracking. Argument
+    /// values come later from [`Scanner::scan_method`], for the methods a rule asks about.
+    pub(crate) fn scan_method_light(&mut self, id: MethodId, code: &CodeItem<'a>) -> MethodSummary {
+        let mut summary = MethodSummary {
+            only_returns: true,
+            ..MethodSummary::default()
         };
+        let base = code.file_offset(0);
+        let mut it = code.instructions();
+        // The call just before, for a `move-result`.
+        let mut last_call: Option<usize> = None;
+        for insn in it.by_ref() {
+            if insn.payload.is_some() {
+                continue;
+            }
+            let prev = last_call.take();
+            summary.insn_count += 1;
+            self.instructions += 1;
+            let opc = insn.opcode;
+            let offset = u32::try_from(base + 2 * u64::from(insn.pc)).unwrap_or(u32::MAX);
+            if !matches!(opc, op::NOP | 0x0e..=0x11) {
+                summary.only_returns = false;
+            }
+            match opc {
+                op::MOVE_RESULT..=op::MOVE_RESULT_OBJECT => {
+                    if let Some(c) = prev.and_then(|c| self.calls.get_mut(c)) {
+                        c.result_used = true;
+                    }
+                }
+                op::THROW => summary.throws = true,
+                op::CONST_STRING | op::CONST_STRING_JUMBO => {
+                    let value = self.string(insn.index);
+                    self.string_uses.push(StringUse {
+                        value,
+                        method: id,
+                        offset,
+                    });
+                }
+                op::IGET..=op::SPUT_SHORT => {
+                    let field = self.field_ref(insn.index);
+                    let kind = match opc {
+                        op::IGET..=0x58 => FieldAccessKind::InstanceGet,
+                        op::IPUT..=op::IPUT_SHORT => FieldAccessKind::InstancePut,
+                        op::SGET..=op::SGET_SHORT => FieldAccessKind::StaticGet,
+                        _ => FieldAccessKind::StaticPut,
+                    };
+                    self.field_accesses.push(FieldAccess {
+                        method: id,
+                        offset,
+                        field,
+                        kind,
+                    });
+                }
+                _ => {
+                    let Some(ikind) = invoke_kind(opc) else {
+                        continue;
+                    };
+                    summary.invokes += 1;
+                    if self.calls.len() >= self.limits.max_call_sites_per_dex {
+                        self.call_limit_hit = true;
+                        continue;
+                    }
+                    let (callee, _, _) = self.callee(ikind, &insn);
+                    self.calls.push(CallSite {
+                        caller: id,
+                        offset,
+                        callee,
+                        kind: ikind,
+                        result_used: false,
+                    });
+                    last_call = Some(self.calls.len() - 1);
+                }
+            }
+        }
+        if it.truncated() {
+            self.truncated_methods += 1;
+        }
+        if summary.insn_count == 0 {
+            summary.only_returns = false;
+        }
+        summary
+    }
+
+    fn invoke(&mut self, offset: u32, insn: &mastiff_formats::dex::Insn) -> Option<Reg> {
+        let ikind = invoke_kind(insn.opcode)?;
+        let (callee, proto, special) = self.callee(ikind, insn);
         let (start, len, returns) = self.shape(proto);
         let has_this = !matches!(ikind, InvokeKind::Static | InvokeKind::Custom);
         let mut args = std::mem::take(&mut self.scratch);
@@ -965,22 +1065,9 @@ impl<'a> Scanner<'a> {
             _ => {}
         }
 
-        if self.calls.len() >= self.limits.max_call_sites_per_dex {
-            self.call_limit_hit = true;
-            self.scratch = args;
-            return result.map(|r| (r, None));
-        }
         let list = self.arg_list(&mut args);
         self.scratch = args;
-        self.calls.push(CallSite {
-            caller: id,
-            offset,
-            callee,
-            kind: ikind,
-            args: list,
-            result_used: false,
-        });
-        let idx = self.calls.len() - 1;
-        result.map(|r| (r, Some(idx)))
+        self.tracked_args.push((offset, list));
+        result
     }
 }

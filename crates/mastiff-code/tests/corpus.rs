@@ -55,12 +55,11 @@ fn with_index(apk: &str, f: impl FnOnce(&CodeIndex, &[mastiff_code::CodeProblem]
         eprintln!("skipping {path}: not present");
         return false;
     };
-    let (ix, problems) = index_bytes(&bytes);
-    f(&ix, &problems);
+    index_bytes(&bytes, f);
     true
 }
 
-fn index_bytes(bytes: &[u8]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
+fn index_bytes(bytes: &[u8], f: impl FnOnce(&CodeIndex, &[mastiff_code::CodeProblem])) {
     let limits = mastiff_formats::Limits::default();
     let archive = Archive::parse(bytes, &limits).unwrap();
     let cache = EntryCache::new(&archive, limits.clone());
@@ -74,7 +73,8 @@ fn index_bytes(bytes: &[u8]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
         .iter()
         .map(|(_, n)| (n.clone(), cache.get(n).unwrap().unwrap()))
         .collect();
-    CodeIndex::build(&dex, None, &Limits::default())
+    let (ix, problems) = CodeIndex::build(&dex, None, &Limits::default());
+    f(&ix, &problems);
 }
 
 #[test]
@@ -126,21 +126,22 @@ fn bench_apks_match_androguard() {
             eprintln!("skipping {}: not present", path.display());
             continue;
         };
-        let (ix, problems) = index_bytes(&bytes);
-        assert!(problems.is_empty(), "{apk}: {problems:?}");
-        let got = (
-            ix.dex_files().len(),
-            ix.classes().count(),
-            ix.method_count(),
-            ix.methods().filter(|(_, m)| m.has_code).count(),
-            ix.calls().len() as u64,
-            ix.string_uses().len() as u64,
-        );
-        assert_eq!(
-            got,
-            (files, classes, methods, with_code, invokes, cstrings),
-            "{apk}"
-        );
+        index_bytes(&bytes, |ix, problems| {
+            assert!(problems.is_empty(), "{apk}: {problems:?}");
+            let got = (
+                ix.dex_files().len(),
+                ix.classes().count(),
+                ix.method_count(),
+                ix.methods().filter(|(_, m)| m.has_code).count(),
+                ix.calls().len() as u64,
+                ix.string_uses().len() as u64,
+            );
+            assert_eq!(
+                got,
+                (files, classes, methods, with_code, invokes, cstrings),
+                "{apk}"
+            );
+        });
     }
 }
 

@@ -9,7 +9,7 @@ fn app_dex() -> Vec<u8> {
     std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/app.dex")).unwrap()
 }
 
-fn build(d: &[u8]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
+fn build(d: &[u8]) -> (CodeIndex<'_>, Vec<mastiff_code::CodeProblem>) {
     let t = Instant::now();
     let r = CodeIndex::build(
         &[("classes.dex".to_string(), d)],
@@ -41,8 +41,18 @@ fn random_mutations() {
             let i = (rnd() % d.len() as u64) as usize;
             d[i] = rnd() as u8;
         }
-        let (_, problems) = build(&d);
+        let (ix, problems) = build(&d);
         with_problems += usize::from(!problems.is_empty());
+        // Constant tracking runs on demand: ask for everything it can give.
+        for c in ix.calls() {
+            let _ = ix.args(c);
+        }
+        for f in ix.all_field_accesses() {
+            let _ = ix.stored_value(f);
+        }
+        for (id, _) in ix.methods() {
+            let _ = ix.returns_const(id);
+        }
     }
     // Many mutations land in string data or instruction operands and stay readable; a good share
     // damage structure and must be reported.

@@ -9,8 +9,9 @@ fn data(name: &str) -> Vec<u8> {
     std::fs::read(format!("{p}{name}")).unwrap()
 }
 
-fn index(files: &[&str]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
-    let bytes: Vec<(String, Vec<u8>)> = files
+/// The index borrows its dex files: a test's files live as long as the test process.
+fn index(files: &[&str]) -> (CodeIndex<'static>, Vec<mastiff_code::CodeProblem>) {
+    let bytes: Vec<(String, &'static [u8])> = files
         .iter()
         .enumerate()
         .map(|(i, f)| {
@@ -19,14 +20,10 @@ fn index(files: &[&str]) -> (CodeIndex, Vec<mastiff_code::CodeProblem>) {
             } else {
                 format!("classes{}.dex", i + 1)
             };
-            (name, data(f))
+            (name, &*Box::leak(data(f).into_boxed_slice()))
         })
         .collect();
-    let refs: Vec<(String, &[u8])> = bytes
-        .iter()
-        .map(|(n, b)| (n.clone(), b.as_slice()))
-        .collect();
-    CodeIndex::build(&refs, Some("com.example.app"), &Limits::default())
+    CodeIndex::build(&bytes, Some("com.example.app"), &Limits::default())
 }
 
 fn calls_from<'a>(ix: &'a CodeIndex, class: &str, name: &str, caller: &str) -> Vec<&'a CallSite> {
@@ -100,10 +97,10 @@ fn constant_arguments() {
 
     // Three arguments: the list spills to the heap and still reads as a slice.
     let c = one(&ix, "Lcom/example/app/Util;", "take", "misc");
-    assert_eq!(c.args.len(), 4);
-    assert_eq!(c.args.iter().filter(|a| a.is_constant()).count(), 4);
+    assert_eq!(ix.args(c).len(), 4);
+    assert_eq!(ix.args(c).iter().filter(|a| a.is_constant()).count(), 4);
     let c = one(&ix, SKS, "<init>", "getBytesKey");
-    assert_eq!(c.args.first(), Some(&ArgValue::NewInstance(SKS.into())));
+    assert_eq!(ix.args(c).first(), Some(&ArgValue::NewInstance(SKS.into())));
     assert_eq!(ix.args(c)[1].as_bytes(), Some(&b"secretkey1234567"[..]));
 
     let c = one(&ix, "Landroid/net/Uri;", "parse", "builderUrl");
@@ -172,14 +169,15 @@ fn strings_fields_and_locations() {
         .collect();
     assert_eq!(acc.len(), 2);
     assert_eq!(acc[0].kind, FieldAccessKind::InstancePut);
-    assert_eq!(acc[0].value, ArgValue::Null);
+    assert_eq!(ix.stored_value(acc[0]), &ArgValue::Null);
     assert_eq!(acc[1].kind, FieldAccessKind::InstanceGet);
+    assert_eq!(ix.stored_value(acc[1]), &ArgValue::Unknown);
     let puts: Vec<_> = ix
         .field_accesses("Lcom/example/app/Consts;", "KEY")
         .filter(|a| a.kind == FieldAccessKind::StaticPut)
         .collect();
     assert_eq!(puts.len(), 1);
-    assert_eq!(puts[0].value.as_bytes(), Some(&b"key!"[..]));
+    assert_eq!(ix.stored_value(puts[0]).as_bytes(), Some(&b"key!"[..]));
 
     let consts = ix.class("Lcom/example/app/Consts;").unwrap();
     let size = consts
@@ -230,24 +228,23 @@ fn summaries() {
         let id = ix.methods_named(class, name).next().unwrap();
         ix.method(id).unwrap().summary.clone()
     };
+    let returns =
+        |class: &str, name: &str| ix.returns_const(ix.methods_named(class, name).next().unwrap());
     let ta = "Lcom/example/app/TrustAll;";
     let s = m(ta, "checkServerTrusted");
     assert!(s.only_returns && !s.throws && s.insn_count == 1 && s.invokes == 0);
-    assert_eq!(s.returns_const, None);
+    assert_eq!(returns(ta, "checkServerTrusted"), None);
     let s = m(ta, "checkClientTrusted");
     assert!(s.throws && !s.only_returns);
     assert_eq!((s.insn_count, s.invokes), (3, 1));
     let s = m(ta, "getAcceptedIssuers");
-    assert!(!s.only_returns && s.returns_const.is_none());
+    assert!(!s.only_returns && returns(ta, "getAcceptedIssuers").is_none());
     let aa = "Lcom/example/app/AllowAll;";
-    assert_eq!(m(aa, "verify").returns_const, Some(1));
-    assert_eq!(m(aa, "sometimes").returns_const, None);
-    assert_eq!(m(aa, "both").returns_const, Some(1));
+    assert_eq!(returns(aa, "verify"), Some(1));
+    assert_eq!(returns(aa, "sometimes"), None);
+    assert_eq!(returns(aa, "both"), Some(1));
     // The switch target drops the constant.
-    assert_eq!(
-        m("Lcom/example/app/Crypto;", "switcher").returns_const,
-        None
-    );
+    assert_eq!(returns("Lcom/example/app/Crypto;", "switcher"), None);
     assert_eq!(m("Lcom/example/app/Crypto;", "switcher").insn_count, 4);
     // Abstract method: no code, default summary.
     let id = ix.methods_named(ta, "declaredOnly").next().unwrap();

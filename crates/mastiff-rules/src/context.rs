@@ -79,7 +79,7 @@ pub struct AppContext<'a> {
     pub signing: Option<&'a SigningInfo>,
     pub backup: Option<&'a BackupRules>,
     /// The code index over `classes*.dex`.
-    pub code: Option<&'a CodeIndex>,
+    pub code: Option<&'a CodeIndex<'a>>,
     /// Third-party components and their matched advisories.
     pub sbom: Option<&'a mastiff_sbom::SbomResult>,
     /// Code outside the dex files Android loads at install: `.dex`, `.jar`, `.apk`, `.odex`

@@ -3,6 +3,7 @@
 //! Nothing here aborts on a malformed input: every artifact that cannot be read becomes a
 //! diagnostic, the rules that need it are skipped, and the controls they cover turn `incomplete`.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -439,29 +440,29 @@ fn component_summary(c: &mastiff_sbom::Component) -> ComponentSummary {
 
 /// Everything read from the app, handed to the rules.
 #[derive(Default)]
-struct Loaded {
+struct Loaded<'d> {
     manifest: Option<Manifest>,
     network: Option<NetworkPolicy>,
     signing: Option<SigningInfo>,
     backup: Option<BackupRules>,
-    code: Option<CodeIndex>,
+    code: Option<CodeIndex<'d>>,
     extra_code_entries: Vec<String>,
     entries: Vec<String>,
     sbom: Option<SbomResult>,
 }
 
 /// The code index and what went wrong building it (built on another thread than `Load`).
-struct CodeLoad {
+struct CodeLoad<'d> {
     /// Whether a selected rule needs the code (when not, nothing was read).
     needed: bool,
-    index: Option<CodeIndex>,
+    index: Option<CodeIndex<'d>>,
     sbom: Option<SbomResult>,
     diagnostics: Vec<Diagnostic>,
     failed: Option<String>,
     extra_entries: Vec<String>,
 }
 
-impl CodeLoad {
+impl<'d> CodeLoad<'d> {
     /// No selected rule reads code: nothing is built and the artifact stays unread.
     fn not_needed() -> Self {
         CodeLoad {
@@ -486,7 +487,7 @@ impl CodeLoad {
     }
 
     /// Moves diagnostics and the artifact state into `load`; returns the index.
-    fn record(&mut self, load: &mut Load) -> Option<CodeIndex> {
+    fn record(&mut self, load: &mut Load) -> Option<CodeIndex<'d>> {
         load.diagnostics.append(&mut self.diagnostics);
         match self.failed.take() {
             Some(why) => load.fail(Artifact::Code, "code.unreadable", why, None),
@@ -507,7 +508,11 @@ fn is_extra_code(name: &str) -> bool {
 
 /// Reads `classes.dex`, `classes2.dex`, ... (the set Android loads: numbering stops at the first
 /// gap) and builds the code index.
-fn load_code(cache: &EntryCache<'_>, package: Option<&str>, opts: &ScanOptions) -> CodeLoad {
+fn load_code<'d>(
+    cache: &'d EntryCache<'_>,
+    package: Option<&str>,
+    opts: &ScanOptions,
+) -> CodeLoad<'d> {
     let archive = cache.archive();
     let mut names = vec!["classes.dex".to_string()];
     for n in 2.. {
@@ -915,29 +920,37 @@ fn finish(
         scan_date: opts.scan_date,
         manifest_entry: MANIFEST_ENTRY,
     };
-    let mut outcomes = Vec::with_capacity(opts.rules.len());
+    // Rules are independent: they run in parallel and their results are taken in rule order.
+    let ran: Vec<_> = opts
+        .rules
+        .par_iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let blocked = meta.inputs.iter().find_map(|a| match load.failed(*a) {
+                Some(why) => Some(format!("{}: {why}", a.as_str())),
+                None if !load.states.contains_key(a) => Some(format!("{}: not read", a.as_str())),
+                None => None,
+            });
+            if let Some(why) = blocked {
+                return (meta, Err(RuleOutcome::Skipped(why)));
+            }
+            let mut sink = Sink::new(meta);
+            match catch_unwind(AssertUnwindSafe(|| rule.check(&ctx, &mut sink))) {
+                Ok(()) => (meta, Ok(sink.into_parts())),
+                Err(e) => (meta, Err(RuleOutcome::Crashed(panic_message(&e)))),
+            }
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(ran.len());
     let mut evidence = Vec::new();
-    for rule in &opts.rules {
-        let meta = rule.meta();
-        let blocked = meta.inputs.iter().find_map(|a| match load.failed(*a) {
-            Some(why) => Some(format!("{}: {why}", a.as_str())),
-            None if !load.states.contains_key(a) => Some(format!("{}: not read", a.as_str())),
-            None => None,
-        });
-        if let Some(why) = blocked {
-            outcomes.push((meta, RuleOutcome::Skipped(why)));
-            continue;
-        }
-        let mut sink = Sink::new(meta);
-        match catch_unwind(AssertUnwindSafe(|| rule.check(&ctx, &mut sink))) {
-            Ok(()) => {
-                let (f, e) = sink.into_parts();
+    for (meta, result) in ran {
+        match result {
+            Ok((f, e)) => {
                 report.findings.extend(f);
                 evidence.extend(e);
                 outcomes.push((meta, RuleOutcome::Ran));
             }
-            Err(e) => {
-                let msg = panic_message(&e);
+            Err(RuleOutcome::Crashed(msg)) => {
                 load.note(
                     DiagnosticKind::Internal,
                     None,
@@ -947,6 +960,7 @@ fn finish(
                 );
                 outcomes.push((meta, RuleOutcome::Crashed(msg)));
             }
+            Err(other) => outcomes.push((meta, other)),
         }
     }
     report.controls = control_verdicts(&outcomes, &report.findings, &evidence);

@@ -1,4 +1,4 @@
-use mastiff_code::{ArgValue, FieldAccessKind};
+use mastiff_code::{ArgValue, FieldAccessKind, MethodId};
 use mastiff_core::{Location, Severity};
 
 use super::{credential_kind, entropy, string_resources};
@@ -159,8 +159,11 @@ impl Rule for HardcodedCredential {
                 ) {
                     continue;
                 }
-                let (Some(kind), Some(v)) = (credential_kind(&a.field.name), a.value.as_str())
-                else {
+                // The name first: tracking the storing method is the costly part.
+                let Some(kind) = credential_kind(&a.field.name) else {
+                    continue;
+                };
+                let Some(v) = code.stored_value(a).as_str() else {
                     continue;
                 };
                 let Some(sev) = secret_value_severity(v) else {
@@ -174,8 +177,27 @@ impl Rule for HardcodedCredential {
                     &format!("a hard-coded {kind}"),
                 );
             }
-            // A literal right after a literal key name in one call.
-            for site in code.calls() {
+            // A literal right after a literal key name in one call. The key is a const-string
+            // of the calling method (or a static final read there), so only methods holding a
+            // credential-named literal or reading a credential-named static are tracked.
+            let mut candidates: Vec<MethodId> = code
+                .string_uses()
+                .iter()
+                .filter(|u| u.value.len() <= 40 && credential_kind(&u.value).is_some())
+                .map(|u| u.method)
+                .chain(
+                    code.all_field_accesses()
+                        .iter()
+                        .filter(|a| {
+                            a.kind == FieldAccessKind::StaticGet
+                                && credential_kind(&a.field.name).is_some()
+                        })
+                        .map(|a| a.method),
+                )
+                .collect();
+            candidates.sort_unstable_by_key(|m| m.0);
+            candidates.dedup();
+            for site in candidates.iter().flat_map(|&m| code.calls_in(m)) {
                 let args = code.args(site);
                 if args.len() < 2 {
                     continue;

@@ -53,7 +53,7 @@ impl Rule for CommandExecution {
             .chain(code.calls_to("Ljava/lang/ProcessBuilder;", "command"));
         for site in sites {
             // The command is the first argument after `this`; `command()` without one is a getter.
-            let Some(cmd) = site.args.get(1) else {
+            let Some(cmd) = code.arg(site, 1) else {
                 continue;
             };
             let library = library_of_method(code, site.caller);

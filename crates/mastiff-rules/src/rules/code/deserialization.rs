@@ -62,7 +62,7 @@ impl Rule for UnsafeDeserialization {
             for name in ["readObject", "readUnshared"] {
                 for site in code.calls_to(class, name) {
                     // The call's receiver: an allow-listing subclass created in this method.
-                    if let Some(ArgValue::NewInstance(c)) = site.args.first() {
+                    if let Some(ArgValue::NewInstance(c)) = code.args(site).first() {
                         if guarded(c) {
                             continue;
                         }

@@ -98,9 +98,8 @@ impl Rule for DynamicCodeLoading {
                 let library = library_of_method(code, site.caller);
                 let app_code = library.is_none() && code.is_app_code(site.caller);
                 let ext = external_storage_in(code, site);
-                let path = site
-                    .args
-                    .get(1)
+                let path = code
+                    .arg(site, 1)
                     .and_then(|a| a.as_str())
                     .map_or(String::new(), |p| format!(" from {}", quote(p)));
                 let name = crate::rules::code::helpers::simple_class_name(class);
@@ -128,7 +127,7 @@ impl Rule for DynamicCodeLoading {
             ("Ljava/lang/Runtime;", "load"),
         ] {
             for site in code.calls_to(class, name) {
-                let arg = site.args.last();
+                let arg = code.args(site).last();
                 if arg.is_some_and(|a| a.is_constant()) {
                     continue;
                 }

@@ -70,13 +70,13 @@ impl Rule for ForcedUpdate {
         let mut immediate = Vec::new();
         let mut api_used = false;
         let int_args = |site: &mastiff_code::CallSite| -> Vec<i64> {
-            site.args.iter().filter_map(|a| a.as_int()).collect()
+            code.args(site).iter().filter_map(|a| a.as_int()).collect()
         };
         for name in ["startUpdateFlowForResult", "startUpdateFlow"] {
             for site in code.calls_to(MANAGER, name) {
                 api_used = true;
                 // (info, int type, ..) — the type is the argument after `this` and the info.
-                if site.args.get(2).and_then(|a| a.as_int()) == Some(IMMEDIATE) {
+                if code.arg(site, 2).and_then(|a| a.as_int()) == Some(IMMEDIATE) {
                     immediate.push((
                         site,
                         format!("AppUpdateManager.{name}(.., AppUpdateType.IMMEDIATE, ..)"),
@@ -97,7 +97,7 @@ impl Rule for ForcedUpdate {
         }
         for site in code.calls_to(INFO, "isUpdateTypeAllowed") {
             api_used = true;
-            if site.args.get(1).and_then(|a| a.as_int()) == Some(IMMEDIATE) {
+            if code.arg(site, 1).and_then(|a| a.as_int()) == Some(IMMEDIATE) {
                 immediate.push((
                     site,
                     "AppUpdateInfo.isUpdateTypeAllowed(AppUpdateType.IMMEDIATE)".to_string(),

@@ -71,7 +71,7 @@ pub(crate) fn simple_class_name(descriptor: &str) -> String {
 }
 
 /// The const-strings of one method, in instruction order (`string_uses` is in method order).
-pub(crate) fn strings_in(code: &CodeIndex, id: MethodId) -> &[StringUse] {
+pub(crate) fn strings_in<'a>(code: &'a CodeIndex<'_>, id: MethodId) -> &'a [StringUse] {
     let all = code.string_uses();
     let start = all.partition_point(|s| s.method < id);
     let len = all
@@ -130,7 +130,7 @@ pub(crate) fn built_fragments<'a>(
                 || (&*c.callee.class == "Ljava/lang/String;"
                     && matches!(&*c.callee.name, "concat" | "format"))
         })
-        .flat_map(|c| c.args.iter().filter_map(|a| a.as_str()))
+        .flat_map(|c| code.args(c).iter().filter_map(|a| a.as_str()))
         .collect()
 }
 

@@ -88,10 +88,10 @@ impl Rule for SqlInjection {
                 if site.callee.params().next() != Some("Ljava/lang/String;") {
                     continue;
                 }
-                let Some(how) = site.args.get(*idx).and_then(built_string) else {
+                let Some(how) = code.arg(site, *idx).and_then(built_string) else {
                     continue;
                 };
-                let param = matches!(site.args.get(*idx), Some(mastiff_code::ArgValue::Param(_)));
+                let param = matches!(code.arg(site, *idx), Some(mastiff_code::ArgValue::Param(_)));
                 let api = short_callee(&site.callee);
                 let key = (site.caller, api.clone());
                 if found.contains_key(&key) {

@@ -56,7 +56,7 @@ pub(crate) fn method_name(code: &CodeIndex, id: MethodId) -> String {
 }
 
 /// The class descriptor of a method (for `library_of`).
-pub(crate) fn class_of(code: &CodeIndex, id: MethodId) -> &str {
+pub(crate) fn class_of<'a>(code: &'a CodeIndex<'_>, id: MethodId) -> &'a str {
     code.method(id).map_or("", |m| &m.class)
 }
 
@@ -84,7 +84,7 @@ struct Pending {
 /// Collects the findings of one code rule: one per (method, pattern), app code first, at most
 /// [`MAX_FINDINGS`], then one finding saying how many more sites there were.
 pub(crate) struct CodeFindings<'c> {
-    code: &'c CodeIndex,
+    code: &'c CodeIndex<'c>,
     items: Vec<Pending>,
     by_key: HashMap<(MethodId, String), usize>,
 }
@@ -480,7 +480,7 @@ fn field_constant(code: &CodeIndex, class: &str, name: &str, depth: u32) -> Opti
             code,
             put.method,
             put.offset,
-            &put.value,
+            code.stored_value(put),
             &put.field.ty,
             depth + 1,
         )?;

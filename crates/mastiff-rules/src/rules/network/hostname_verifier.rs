@@ -64,11 +64,12 @@ fn always_true(code: &CodeIndex, method: MethodId) -> bool {
     let Some(m) = code.method(method) else {
         return false;
     };
-    if m.summary.returns_const == Some(1) {
+    let returns = code.returns_const(method);
+    if returns == Some(1) {
         return true;
     }
     let calls = code.calls_in(method);
-    if m.summary.throws || m.summary.returns_const.is_some() || calls.len() != 1 {
+    if m.summary.throws || returns.is_some() || calls.len() != 1 {
         return false;
     }
     calls.first().is_some_and(|c| {
@@ -79,7 +80,7 @@ fn always_true(code: &CodeIndex, method: MethodId) -> bool {
                     code.method(id)
                         .is_some_and(|t| t.descriptor == c.callee.descriptor)
                 })
-                .any(|id| code.method(id).and_then(|t| t.summary.returns_const) == Some(1))
+                .any(|id| code.returns_const(id) == Some(1))
     })
 }
 

@@ -54,7 +54,7 @@ pub(crate) fn method_label(code: &CodeIndex, method: MethodId) -> String {
 }
 
 /// The class descriptor of a method (`""` for a foreign id).
-pub(crate) fn class_of(code: &CodeIndex, method: MethodId) -> &str {
+pub(crate) fn class_of<'a>(code: &'a CodeIndex<'_>, method: MethodId) -> &'a str {
     code.method(method).map_or("", |m| &m.class)
 }
 

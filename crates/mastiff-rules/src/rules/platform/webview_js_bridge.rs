@@ -54,7 +54,7 @@ declare_rule! {
 }
 
 /// Calls that enable JavaScript (any argument but a constant `false`).
-pub(crate) fn js_enabled_sites(code: &CodeIndex) -> Vec<&CallSite> {
+pub(crate) fn js_enabled_sites<'a>(code: &'a CodeIndex<'_>) -> Vec<&'a CallSite> {
     code.calls_to_method_named("setJavaScriptEnabled")
         .filter(|c| c.callee.descriptor.as_ref() == "(Z)V")
         .filter(|c| code.arg(c, 1).and_then(ArgValue::as_int) != Some(0))

@@ -59,7 +59,7 @@ impl Rule for TamperDetection {
             .iter()
             .find_map(|n| app_calls(code, "Landroid/content/pm/Signature;", n));
         for site in code.calls_to_method_named("getPackageInfo") {
-            let Some(flags) = site.args.get(2).and_then(|a| a.as_int()) else {
+            let Some(flags) = code.arg(site, 2).and_then(|a| a.as_int()) else {
                 continue;
             };
             let which = if flags & GET_SIGNING_CERTIFICATES != 0 {

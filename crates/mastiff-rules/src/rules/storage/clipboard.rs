@@ -59,7 +59,7 @@ fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
     let before = calls_before(code, site, is_clip_call);
     for c in &before {
         if &*c.callee.class == "Landroid/content/ClipData;" && c.callee.name.starts_with("new") {
-            if let Some(label) = c.args.first().and_then(|a| a.as_str()) {
+            if let Some(label) = code.args(c).first().and_then(|a| a.as_str()) {
                 if sensitive_word(label).is_some() {
                     return Some(format!("clip labelled {}", quote(label)));
                 }

@@ -138,7 +138,7 @@ impl Rule for ExternalStorage {
                 }
             }
             for site in code.calls_to("Landroid/content/ContentResolver;", "insert") {
-                let Some(mastiff_code::ArgValue::StaticField { field, .. }) = site.args.get(1)
+                let Some(mastiff_code::ArgValue::StaticField { field, .. }) = code.arg(site, 1)
                 else {
                     continue;
                 };

@@ -88,7 +88,7 @@ fn log_sensitive(s: &str) -> bool {
 
 /// Why this log call looks like it logs something sensitive.
 fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
-    let msg = site.args.get(message_index(site)?)?;
+    let msg = code.arg(site, message_index(site)?)?;
     let how = built_string(msg)?;
     if let Some(frag) = built_fragments(code, site, is_log_call)
         .into_iter()
@@ -97,7 +97,7 @@ fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
         return Some(format!("message {how} with the fragment {}", quote(frag)));
     }
     let tag = (&*site.callee.class == "Landroid/util/Log;")
-        .then(|| site.args.first().and_then(|a| a.as_str()))
+        .then(|| code.args(site).first().and_then(|a| a.as_str()))
         .flatten();
     if let Some(tag) = tag.filter(|t| log_sensitive(t)) {
         return Some(format!("message {how} under the tag {}", quote(tag)));
@@ -144,7 +144,7 @@ impl Rule for SensitiveLogging {
         }
         let traces = code
             .calls_to_method_named("printStackTrace")
-            .filter(|c| c.args.len() == 1 && code.is_app_code(c.caller))
+            .filter(|c| code.args(c).len() == 1 && code.is_app_code(c.caller))
             .count();
         let mut hits: Vec<Hit> = sensitive
             .into_iter()

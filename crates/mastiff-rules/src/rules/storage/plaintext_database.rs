@@ -111,7 +111,7 @@ impl Rule for PlaintextDatabase {
                 ["execSQL", "rawQuery"]
                     .iter()
                     .flat_map(|n| code.calls_to("Landroid/database/sqlite/SQLiteDatabase;", n))
-                    .filter_map(|c| Some((c.caller, c.offset, c.args.get(1)?.as_str()?))),
+                    .filter_map(|c| Some((c.caller, c.offset, code.arg(c, 1)?.as_str()?))),
             );
         for (m, offset, sql) in statements {
             if !sql.to_ascii_lowercase().contains("create table") || through_sqlcipher(m) {

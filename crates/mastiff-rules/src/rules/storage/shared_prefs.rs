@@ -80,7 +80,7 @@ impl Rule for SensitiveSharedPreferences {
         let mut by_method: BTreeMap<MethodId, (u32, Vec<String>)> = BTreeMap::new();
         for name in PUTS {
             for site in code.calls_to(EDITOR, name) {
-                let Some(key) = site.args.get(1).and_then(|a| a.as_str()) else {
+                let Some(key) = code.arg(site, 1).and_then(|a| a.as_str()) else {
                     continue;
                 };
                 if sensitive_word(key).is_none()

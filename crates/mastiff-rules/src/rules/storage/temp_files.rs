@@ -45,8 +45,7 @@ impl Rule for TempFiles {
             .calls_to("Ljava/io/File;", "createTempFile")
             .map(|site| {
                 let arg = |i: usize| {
-                    site.args
-                        .get(i)
+                    code.arg(site, i)
                         .and_then(|a| a.as_str())
                         .map_or_else(|| "…".to_string(), quote)
                 };

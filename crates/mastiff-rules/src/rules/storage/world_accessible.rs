@@ -74,7 +74,7 @@ impl Rule for WorldAccessibleFiles {
                 {
                     continue;
                 }
-                let Some(mode) = site.args.get(2).and_then(|a| a.as_int()) else {
+                let Some(mode) = code.arg(site, 2).and_then(|a| a.as_int()) else {
                     continue;
                 };
                 let what = match (mode & 1 != 0, mode & 2 != 0) {
@@ -83,9 +83,8 @@ impl Rule for WorldAccessibleFiles {
                     (false, true) => "MODE_WORLD_WRITEABLE",
                     _ => continue,
                 };
-                let file = site
-                    .args
-                    .get(1)
+                let file = code
+                    .arg(site, 1)
                     .and_then(|a| a.as_str())
                     .map_or(String::new(), |f| format!("{f:?}, "));
                 let library = library_of_method(code, site.caller);
@@ -107,7 +106,7 @@ impl Rule for WorldAccessibleFiles {
         }
         for name in ["setReadable", "setWritable"] {
             for site in code.calls_to("Ljava/io/File;", name) {
-                let flag = |i: usize| site.args.get(i).and_then(|a| a.as_int());
+                let flag = |i: usize| code.arg(site, i).and_then(|a| a.as_int());
                 if flag(1) == Some(1) && flag(2) == Some(0) {
                     let library = library_of_method(code, site.caller);
                     hits.push(Hit {
