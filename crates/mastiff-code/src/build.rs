@@ -290,11 +290,21 @@ fn clinit_constants(part: &mut Part<'_>) -> Vec<((Str, Str), ArgValue)> {
         .collect()
 }
 
+/// Appends `from` to `into`, taking `from` over when `into` is still unallocated, growing `into`
+/// once to `total` otherwise (in place where the allocator can).
+fn append<T>(into: &mut Vec<T>, from: Vec<T>, total: usize) {
+    if into.capacity() == 0 {
+        *into = from;
+    } else {
+        into.reserve_exact(total.saturating_sub(into.len()));
+        into.extend(from);
+    }
+}
+
 fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
     let Some(sc) = part.scanner.as_mut() else {
         return;
     };
-    sc.clear_static_cache();
     // Typical densities (ApiDemos: one invoke per 66 bytes of dex, one field access per 150,
     // one const-string per 390): reserving avoids regrowing (and copying) the big vectors.
     let size = sc.dex.data().len();
@@ -464,17 +474,16 @@ fn merge<'d>(
     let mut ix = CodeIndex::default();
     let n_methods: usize = parts.iter().map(|p| p.methods.len()).sum();
     ix.methods.reserve(n_methods);
-    // Exact sizes, so concatenating the files never regrows (and copies) the big arrays; a
-    // single file's vectors are taken over as they are.
-    if parts.len() > 1 {
-        let sum = |f: fn(&Scanner<'_>) -> usize| -> usize {
-            parts.iter().filter_map(|p| p.scanner.as_ref()).map(f).sum()
-        };
-        ix.calls.reserve_exact(sum(|s| s.calls.len()));
-        ix.string_uses.reserve_exact(sum(|s| s.string_uses.len()));
-        ix.field_accesses
-            .reserve_exact(sum(|s| s.field_accesses.len()));
-    }
+    // The first file's vectors are taken over as they are, and grown once (in place where the
+    // allocator can) to the exact total before the next file's items are appended.
+    let total = |f: fn(&Scanner<'_>) -> usize| -> usize {
+        parts.iter().filter_map(|p| p.scanner.as_ref()).map(f).sum()
+    };
+    let totals = (
+        total(|s| s.calls.len()),
+        total(|s| s.string_uses.len()),
+        total(|s| s.field_accesses.len()),
+    );
     ix.dex_strings.reserve_exact(parts.len());
     for mut part in parts {
         let mbase = ix.methods.len() as u32;
@@ -506,21 +515,9 @@ fn merge<'d>(
             ix.methods.push(m);
         }
         if let Some(sc) = part.scanner.take() {
-            if ix.calls.capacity() == 0 {
-                ix.calls = sc.calls;
-            } else {
-                ix.calls.extend(sc.calls);
-            }
-            if ix.string_uses.capacity() == 0 {
-                ix.string_uses = sc.string_uses;
-            } else {
-                ix.string_uses.extend(sc.string_uses);
-            }
-            if ix.field_accesses.capacity() == 0 {
-                ix.field_accesses = sc.field_accesses;
-            } else {
-                ix.field_accesses.extend(sc.field_accesses);
-            }
+            append(&mut ix.calls, sc.calls, totals.0);
+            append(&mut ix.string_uses, sc.string_uses, totals.1);
+            append(&mut ix.field_accesses, sc.field_accesses, totals.2);
             ix.sources.push(Some(crate::DexSource {
                 dex: sc.dex.clone(),
                 strings: sc.strings.clone(),
@@ -537,20 +534,46 @@ fn merge<'d>(
         ix.dex_files.push(part.info);
     }
 
-    ix.call_index = ref_index(ix.calls.iter().map(|c| {
-        (
-            Arc::as_ptr(&c.callee) as usize,
-            &c.callee.class,
-            &c.callee.name,
-        )
-    }));
-    ix.field_index = ref_index(ix.field_accesses.iter().map(|f| {
-        (
-            Arc::as_ptr(&f.field) as usize,
-            &f.field.class,
-            &f.field.name,
-        )
-    }));
+    // Each item's dex file, from its method's (items are in method order).
+    let file_of = |m: MethodId| {
+        ix.methods
+            .get(m.0 as usize)
+            .map_or(0, |m| usize::from(m.dex))
+    };
+    let method_counts: Vec<usize> = ix
+        .sources
+        .iter()
+        .map(|s| s.as_ref().map_or(0, |s| s.dex.method_count() as usize))
+        .collect();
+    let field_counts: Vec<usize> = ix
+        .sources
+        .iter()
+        .map(|s| s.as_ref().map_or(0, |s| s.dex.field_count() as usize))
+        .collect();
+    ix.call_index = ref_index(
+        &method_counts,
+        ix.calls.iter().map(|c| {
+            (
+                file_of(c.caller),
+                c.ref_id,
+                Arc::as_ptr(&c.callee) as usize,
+                &c.callee.class,
+                &c.callee.name,
+            )
+        }),
+    );
+    ix.field_index = ref_index(
+        &field_counts,
+        ix.field_accesses.iter().map(|f| {
+            (
+                file_of(f.method),
+                f.ref_id,
+                Arc::as_ptr(&f.field) as usize,
+                &f.field.class,
+                &f.field.name,
+            )
+        }),
+    );
 
     for (i, c) in ix.classes.iter().enumerate() {
         if let Some(s) = &c.superclass {
@@ -567,16 +590,21 @@ fn merge<'d>(
     (ix, problems)
 }
 
-/// Builds a `(class, name)` index over items identified by the address of their shared
-/// `Arc<MethodRef>`/`Arc<FieldRef>` (one per referenced id per dex), so strings are hashed once
-/// per distinct reference, not once per item.
-fn ref_index<'s>(items: impl Iterator<Item = (usize, &'s Str, &'s Str)>) -> RefIndex {
+/// Builds a `(class, name)` index over items identified by their reference id in their dex file
+/// (`local`, one table per file sized by `local_counts`), or when they have none (`u32::MAX`:
+/// invoke-custom call sites) by the address of their shared `Arc<MethodRef>`. Strings are hashed
+/// once per distinct reference, not once per item.
+fn ref_index<'s>(
+    local_counts: &[usize],
+    items: impl Iterator<Item = (usize, u32, usize, &'s Str, &'s Str)>,
+) -> RefIndex {
     let mut ri = RefIndex::default();
+    let mut dense: Vec<Vec<u32>> = local_counts.iter().map(|&n| vec![u32::MAX; n]).collect();
     let mut by_ptr: FxHashMap<usize, u32> = FxHashMap::default();
     let mut keys: Vec<u32> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
-    for (ptr, class, name) in items {
-        let k = *by_ptr.entry(ptr).or_insert_with(|| {
+    for (file, local, ptr, class, name) in items {
+        let mut resolve = || {
             let next = counts.len() as u32;
             let k = *ri
                 .by_class
@@ -589,12 +617,23 @@ fn ref_index<'s>(items: impl Iterator<Item = (usize, &'s Str, &'s Str)>) -> RefI
                 ri.by_name.entry(name.clone()).or_default().push(k);
             }
             k
-        });
+        };
+        let slot = dense.get_mut(file).and_then(|t| t.get_mut(local as usize));
+        let k = match slot {
+            Some(slot) if *slot != u32::MAX => *slot,
+            Some(slot) => {
+                let k = resolve();
+                *slot = k;
+                k
+            }
+            None => *by_ptr.entry(ptr).or_insert_with(resolve),
+        };
         if let Some(c) = counts.get_mut(k as usize) {
             *c += 1;
         }
         keys.push(k);
     }
+    drop(dense);
     let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut acc = 0u32;
     starts.push(0);

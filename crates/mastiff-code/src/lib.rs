@@ -400,6 +400,8 @@ pub struct CallSite {
     pub kind: InvokeKind,
     /// Whether a `move-result*` picks up the result.
     pub result_used: bool,
+    /// The callee's method id in its dex file (`u32::MAX` for invoke-custom).
+    pub(crate) ref_id: u32,
 }
 
 /// One `const-string` / `const-string/jumbo`.
@@ -428,6 +430,8 @@ pub struct FieldAccess {
     pub offset: u32,
     pub field: Arc<FieldRef>,
     pub kind: FieldAccessKind,
+    /// The field id in its dex file.
+    pub(crate) ref_id: u32,
 }
 
 /// Facts about one method body, gathered in the same pass.
@@ -676,6 +680,8 @@ pub struct CodeIndex<'d> {
     /// `static final` values (initial values and constant `<clinit>` stores).
     pub(crate) statics: Arc<track::StaticMap>,
     pub(crate) limits: Limits,
+    /// Methods with a `const-string` or a static field read, as a bit set (on first use).
+    pub(crate) literal_methods: std::sync::OnceLock<Vec<u64>>,
     /// Per method: its tracking results, once asked for.
     pub(crate) tracked: Vec<std::sync::OnceLock<Box<Tracked>>>,
 }
@@ -767,6 +773,29 @@ impl<'d> CodeIndex<'d> {
     /// value is not a constant, or the method has no return.
     pub fn returns_const(&self, method: MethodId) -> Option<i64> {
         self.tracked(method).returns_const
+    }
+
+    /// Whether the method can hand a string constant ([`ArgValue::Str`]) to a call: it has a
+    /// `const-string` or reads a static field (a `static final` value). Tracking a method that
+    /// cannot is wasted work for a rule looking for literals. (A `StringBuilder` fed only
+    /// numbers also makes a constant string; compilers fold those into a `const-string`.)
+    pub fn may_pass_strings(&self, method: MethodId) -> bool {
+        let bits = self.literal_methods.get_or_init(|| {
+            let mut bits = vec![0u64; self.methods.len().div_ceil(64)];
+            let mut set = |m: MethodId| {
+                if let Some(w) = bits.get_mut(m.0 as usize / 64) {
+                    *w |= 1 << (m.0 % 64);
+                }
+            };
+            self.string_uses.iter().for_each(|u| set(u.method));
+            self.field_accesses
+                .iter()
+                .filter(|f| f.kind == FieldAccessKind::StaticGet)
+                .for_each(|f| set(f.method));
+            bits
+        });
+        bits.get(method.0 as usize / 64)
+            .is_some_and(|w| w & (1 << (method.0 % 64)) != 0)
     }
 
     /// How many methods constant tracking has looked at so far (rules ask on demand).

@@ -396,11 +396,6 @@ impl<'a> Scanner<'a> {
         f
     }
 
-    /// Forgets cached static values (after the static map changed).
-    pub(crate) fn clear_static_cache(&mut self) {
-        self.static_values.iter_mut().for_each(|v| *v = None);
-    }
-
     fn static_value(&mut self, idx: u32, field: &Arc<FieldRef>) -> Option<Arc<ArgValue>> {
         if let Some(Some(v)) = self.static_values.get(idx as usize) {
             return v.clone();
@@ -967,6 +962,7 @@ impl<'a> Scanner<'a> {
                         offset,
                         field,
                         kind,
+                        ref_id: insn.index,
                     });
                 }
                 _ => {
@@ -985,6 +981,11 @@ impl<'a> Scanner<'a> {
                         callee,
                         kind: ikind,
                         result_used: false,
+                        ref_id: if ikind == InvokeKind::Custom {
+                            u32::MAX
+                        } else {
+                            insn.index
+                        },
                     });
                     last_call = Some(self.calls.len() - 1);
                 }

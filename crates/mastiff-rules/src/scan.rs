@@ -537,8 +537,16 @@ fn load_code<'d>(
     let mut diagnostics = Vec::new();
     let mut failed = Vec::new();
     let mut dex: Vec<(String, &[u8])> = Vec::with_capacity(names.len());
-    for name in names {
-        match cache.get_bounded(&name, opts.limits.max_dex_size) {
+    // Inflated in parallel (the entry cache is shared), kept in load order.
+    let inflated: Vec<_> = names
+        .into_par_iter()
+        .map(|name| {
+            let r = cache.get_bounded(&name, opts.limits.max_dex_size);
+            (name, r)
+        })
+        .collect();
+    for (name, r) in inflated {
+        match r {
             Some(Ok(bytes)) => dex.push((name, bytes)),
             Some(Err(e)) => failed.push(format!("cannot read {name}: {e}")),
             None => {}

@@ -76,6 +76,15 @@ impl Rule for Backdoor {
             .chain(code.calls_to("Ljava/util/Objects;", "equals"))
             .chain(code.calls_to("Lkotlin/jvm/internal/Intrinsics;", "areEqual"));
         for site in comparisons {
+            // Cheap checks first: a literal and an input field's text in the same method.
+            if !code.may_pass_strings(site.caller)
+                || !code
+                    .calls_in(site.caller)
+                    .iter()
+                    .any(|c| &*c.callee.name == "getText")
+            {
+                continue;
+            }
             let args = code.args(site);
             if args.len() != 2 || (site.kind != InvokeKind::Static && args.is_empty()) {
                 continue;
