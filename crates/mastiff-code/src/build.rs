@@ -473,7 +473,6 @@ fn merge<'d>(
 ) -> (CodeIndex<'d>, Vec<CodeProblem>) {
     let mut ix = CodeIndex::default();
     let n_methods: usize = parts.iter().map(|p| p.methods.len()).sum();
-    ix.methods.reserve(n_methods);
     // The first file's vectors are taken over as they are, and grown once (in place where the
     // allocator can) to the exact total before the next file's items are appended.
     let total = |f: fn(&Scanner<'_>) -> usize| -> usize {
@@ -510,9 +509,16 @@ fn merge<'d>(
                 ),
             );
         }
-        for mut m in part.methods.drain(..) {
-            m.calls = m.calls.start + cbase..m.calls.end + cbase;
-            ix.methods.push(m);
+        if ix.methods.is_empty() && cbase == 0 {
+            // The first file's methods are taken over as they are (no copy at peak).
+            let rest: usize = n_methods.saturating_sub(part.methods.len());
+            ix.methods = std::mem::take(&mut part.methods);
+            ix.methods.reserve_exact(rest);
+        } else {
+            for mut m in part.methods.drain(..) {
+                m.calls = m.calls.start + cbase..m.calls.end + cbase;
+                ix.methods.push(m);
+            }
         }
         if let Some(sc) = part.scanner.take() {
             append(&mut ix.calls, sc.calls, totals.0);
