@@ -11,8 +11,9 @@
 //! - [`CodeIndex::string_uses`], [`CodeIndex::strings`]: const-strings where used, and every string
 //!   of every dex string table (for secret and URL scanning).
 //! - [`CodeIndex::field_accesses`], the class hierarchy ([`CodeIndex::subclasses_of`],
-//!   [`CodeIndex::implementors_of`], [`CodeIndex::overrides`]) and a [`MethodSummary`] per method
-//!   (`checkServerTrusted` that is just `return-void`, `verify` that always returns 1...).
+//!   [`CodeIndex::implementors_of`], [`CodeIndex::overrides`]), a [`MethodSummary`] per method
+//!   (`checkServerTrusted` that is just `return-void`...) and [`CodeIndex::returns_const`]
+//!   (`verify` that always returns 1).
 //! - [`CodeIndex::location`] turns a method and offset into the report's `Location::Dex`.
 //!
 //! ## Constant tracking
