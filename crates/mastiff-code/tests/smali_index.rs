@@ -48,10 +48,15 @@ fn constant_arguments() {
     assert!(problems.is_empty(), "{problems:?}");
 
     let c = one(&ix, CIPHER, "getInstance", "ecb");
+    // Tracking is on demand: nothing is tracked until a rule asks, then only the caller.
+    assert_eq!(ix.tracked_methods(), 0);
     assert_eq!(
         ix.args(c),
         vec![ArgValue::Str("AES/ECB/PKCS5Padding".into())]
     );
+    assert_eq!(ix.tracked_methods(), 1);
+    let _ = ix.args(c);
+    assert_eq!(ix.tracked_methods(), 1);
     assert_eq!(c.kind, InvokeKind::Static);
     assert!(c.result_used);
     assert_eq!(
