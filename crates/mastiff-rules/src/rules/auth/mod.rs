@@ -264,15 +264,16 @@ pub(crate) fn credential_kind(name: &str) -> Option<&'static str> {
     // Cheap pre-check without allocating: every credential word starts with one of these.
     let may = name.len() <= 64
         && name.as_bytes().windows(3).any(|w| {
-            let l = [
-                w[0].to_ascii_lowercase(),
-                w[1].to_ascii_lowercase(),
-                w[2].to_ascii_lowercase(),
-            ];
-            matches!(
-                &l,
-                b"pas" | b"pwd" | b"sec" | b"key" | b"tok" | b"pin" | b"cre"
-            )
+            // The first letter rules out most windows before the other two are lowered.
+            matches!(w[0] | 0x20, b'p' | b's' | b'k' | b't' | b'c')
+                && matches!(
+                    &[
+                        w[0].to_ascii_lowercase(),
+                        w[1].to_ascii_lowercase(),
+                        w[2].to_ascii_lowercase(),
+                    ],
+                    b"pas" | b"pwd" | b"sec" | b"key" | b"tok" | b"pin" | b"cre"
+                )
         });
     if !may {
         return None;
