@@ -598,48 +598,68 @@ fn merge<'d>(
 
 /// Builds a `(class, name)` index over items identified by their reference id in their dex file
 /// (`local`, one table per file sized by `local_counts`), or when they have none (`u32::MAX`:
-/// invoke-custom call sites) by the address of their shared `Arc<MethodRef>`. Strings are hashed
-/// once per distinct reference, not once per item.
+/// invoke-custom call sites) by the address of their shared `Arc<MethodRef>`. Each distinct
+/// reference is looked at once, not once per item.
 fn ref_index<'s>(
     local_counts: &[usize],
     items: impl Iterator<Item = (usize, u32, usize, &'s Str, &'s Str)>,
 ) -> RefIndex {
-    let mut ri = RefIndex::default();
+    // 1. A provisional id per distinct reference, in first-seen order.
     let mut dense: Vec<Vec<u32>> = local_counts.iter().map(|&n| vec![u32::MAX; n]).collect();
     let mut by_ptr: FxHashMap<usize, u32> = FxHashMap::default();
-    let mut keys: Vec<u32> = Vec::new();
-    let mut counts: Vec<u32> = Vec::new();
+    let mut refs: Vec<(&Str, &Str)> = Vec::new();
+    let mut provisional: Vec<u32> = Vec::new();
     for (file, local, ptr, class, name) in items {
-        let mut resolve = || {
-            let next = counts.len() as u32;
-            let k = *ri
-                .by_class
-                .entry(class.clone())
-                .or_default()
-                .entry(name.clone())
-                .or_insert(next);
-            if k == next {
-                counts.push(0);
-                ri.by_name.entry(name.clone()).or_default().push(k);
-            }
-            k
+        let mut new_ref = || {
+            refs.push((class, name));
+            (refs.len() - 1) as u32
         };
         let slot = dense.get_mut(file).and_then(|t| t.get_mut(local as usize));
-        let k = match slot {
+        let id = match slot {
             Some(slot) if *slot != u32::MAX => *slot,
             Some(slot) => {
-                let k = resolve();
-                *slot = k;
-                k
+                let id = new_ref();
+                *slot = id;
+                id
             }
-            None => *by_ptr.entry(ptr).or_insert_with(resolve),
+            None => *by_ptr.entry(ptr).or_insert_with(new_ref),
         };
-        if let Some(c) = counts.get_mut(k as usize) {
-            *c += 1;
-        }
-        keys.push(k);
+        provisional.push(id);
     }
     drop(dense);
+    drop(by_ptr);
+
+    // 2. Keys: the distinct (class, name) pairs, sorted; references with the same names (from
+    //    different files) share a key.
+    let mut order: Vec<u32> = (0..refs.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| refs.get(a as usize).cmp(&refs.get(b as usize)));
+    let mut key_of = vec![0u32; refs.len()];
+    let mut ri = RefIndex::default();
+    for &p in &order {
+        let Some(&(class, name)) = refs.get(p as usize) else {
+            continue;
+        };
+        let same = ri.keys.last().is_some_and(|(c, n)| c == class && n == name);
+        if !same {
+            ri.keys.push((class.clone(), name.clone()));
+        }
+        if let Some(k) = key_of.get_mut(p as usize) {
+            *k = (ri.keys.len() - 1) as u32;
+        }
+    }
+    drop(order);
+    drop(refs);
+
+    // 3. Items grouped by key (a counting sort keeps each key's items in item order).
+    let mut counts = vec![0u32; ri.keys.len()];
+    for &p in &provisional {
+        if let Some(c) = key_of
+            .get(p as usize)
+            .and_then(|&k| counts.get_mut(k as usize))
+        {
+            *c += 1;
+        }
+    }
     let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut acc = 0u32;
     starts.push(0);
@@ -648,9 +668,12 @@ fn ref_index<'s>(
         starts.push(acc);
     }
     let mut fill = starts.clone();
-    let mut items_out = vec![0u32; keys.len()];
-    for (i, k) in keys.iter().enumerate() {
-        if let Some(pos) = fill.get_mut(*k as usize) {
+    let mut items_out = vec![0u32; provisional.len()];
+    for (i, &p) in provisional.iter().enumerate() {
+        let Some(&k) = key_of.get(p as usize) else {
+            continue;
+        };
+        if let Some(pos) = fill.get_mut(k as usize) {
             if let Some(slot) = items_out.get_mut(*pos as usize) {
                 *slot = i as u32;
             }
@@ -659,6 +682,21 @@ fn ref_index<'s>(
     }
     ri.starts = starts;
     ri.items = items_out;
+
+    // 4. The by-name view: key ids by name, then by first occurrence.
+    let first = |k: u32| {
+        ri.starts
+            .get(k as usize)
+            .and_then(|&s| ri.items.get(s as usize))
+            .copied()
+            .unwrap_or(u32::MAX)
+    };
+    let mut by_name: Vec<u32> = (0..ri.keys.len() as u32).collect();
+    by_name.sort_unstable_by(|&a, &b| {
+        let name = |k: u32| ri.keys.get(k as usize).map(|(_, n)| n);
+        name(a).cmp(&name(b)).then_with(|| first(a).cmp(&first(b)))
+    });
+    ri.by_name = by_name;
     ri
 }
 

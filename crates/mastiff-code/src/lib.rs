@@ -584,11 +584,14 @@ pub struct CodeProblem {
     pub message: String,
 }
 
-/// `(class, name)` → items, with a by-name view, stored as one flat array.
+/// `(class, name)` → items, with a by-name view, stored as flat sorted arrays (a hash map per
+/// class cost several megabytes on a large app; a binary search per rule query costs nothing).
 #[derive(Debug, Default)]
 pub(crate) struct RefIndex {
-    pub(crate) by_class: FxHashMap<Str, FxHashMap<Str, u32>>,
-    pub(crate) by_name: FxHashMap<Str, Vec<u32>>,
+    /// The distinct `(class, name)` keys, sorted; a key's id is its position.
+    pub(crate) keys: Vec<(Str, Str)>,
+    /// Key ids sorted by name, then by first occurrence.
+    pub(crate) by_name: Vec<u32>,
     /// `starts[k]..starts[k+1]` are the items of key `k`.
     pub(crate) starts: Vec<u32>,
     pub(crate) items: Vec<u32>,
@@ -604,16 +607,22 @@ impl RefIndex {
     }
 
     fn get(&self, class: &str, name: &str) -> &[u32] {
-        self.by_class
-            .get(class)
-            .and_then(|m| m.get(name))
-            .map_or(&[], |&k| self.key_items(k))
+        self.keys
+            .binary_search_by(|(c, n)| (**c).cmp(class).then_with(|| (**n).cmp(name)))
+            .map_or(&[], |k| self.key_items(k as u32))
     }
 
     fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = u32> + 'a {
+        let name_of = |k: u32| self.keys.get(k as usize).map_or("", |(_, n)| &**n);
+        let start = self.by_name.partition_point(|&k| name_of(k) < name);
+        let end = start
+            + self
+                .by_name
+                .get(start..)
+                .unwrap_or(&[])
+                .partition_point(|&k| name_of(k) == name);
         self.by_name
-            .get(name)
-            .map(|v| v.as_slice())
+            .get(start..end)
             .unwrap_or(&[])
             .iter()
             .flat_map(move |&k| self.key_items(k).iter().copied())
