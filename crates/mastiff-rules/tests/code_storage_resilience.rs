@@ -110,6 +110,17 @@ fn code_rules() {
         .message
         .contains("SELECT * FROM users WHERE name = '"));
     bad_not_good(&r, "CODE-004", bad, "loadPlugin", Severity::High, good);
+    bad_not_good(
+        &r,
+        "CODE-004",
+        bad,
+        "pluginFromPackage",
+        Severity::High,
+        good,
+    );
+    assert!(findings(&r, "CODE-004")
+        .iter()
+        .any(|f| f.message.contains("CONTEXT_IGNORE_SECURITY")));
     bad_not_good(&r, "CODE-005", bad, "ping", Severity::Medium, good);
     assert!(findings(&r, "CODE-005")
         .iter()

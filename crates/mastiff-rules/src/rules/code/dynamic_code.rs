@@ -15,7 +15,10 @@ declare_rule! {
     /// - `System.load(path)` / `Runtime.load(path)` with a path built at run time (medium; high
     ///   from external storage). `System.loadLibrary("name")` loads from the APK and is fine;
     /// - `.dex`, `.jar` or `.apk` files shipped outside the dex files Android installs (in
-    ///   `assets/`, `res/raw/`...), informational unless a class loader is also used.
+    ///   `assets/`, `res/raw/`...), informational unless a class loader is also used;
+    /// - `createPackageContext(package, flags)` with `CONTEXT_INCLUDE_CODE` (1) in the flags:
+    ///   another installed app's code, loaded into this one (medium); high with
+    ///   `CONTEXT_IGNORE_SECURITY` (2) as well, which loads it whoever signed that app.
     ///
     /// Class loaders in library code (Play services modules, test runners) are labelled and
     /// informational.
@@ -28,7 +31,10 @@ declare_rule! {
     /// ## How to fix
     /// Ship all code in the APK or use Play Feature Delivery. If code must be loaded, load it
     /// only from internal storage, verify its signature or hash before loading, and mark the
-    /// file read-only (required for `DexClassLoader` on Android 14+).
+    /// file read-only (required for `DexClassLoader` on Android 14+). Before running another
+    /// package's code, check its signing certificate (`PackageManager.hasSigningCertificate`)
+    /// and never pass `CONTEXT_IGNORE_SECURITY`: any app can be installed under the expected
+    /// package name.
     ///
     /// ## False positives
     /// Plugin frameworks and hot-fix SDKs load code by design; the report names what was seen
@@ -38,6 +44,7 @@ declare_rule! {
     /// - OWASP MASTG (MASVS-CODE-4), MASWE-0085: Unsafe Dynamic Code Loading
     /// - CWE-94: Improper Control of Generation of Code ('Code Injection')
     /// - https://developer.android.com/privacy-and-security/risks/dynamic-code-loading
+    /// - https://developer.android.com/reference/android/content/Context#CONTEXT_IGNORE_SECURITY
     pub DynamicCodeLoading {
         id: "CODE-004",
         name: "dynamic-code-loading",
@@ -55,6 +62,10 @@ const LOADERS: &[(&str, Severity)] = &[
     ("Ldalvik/system/InMemoryDexClassLoader;", Severity::Medium),
     ("Ldalvik/system/PathClassLoader;", Severity::Low),
 ];
+
+/// `Context.CONTEXT_INCLUDE_CODE` and `Context.CONTEXT_IGNORE_SECURITY`.
+const CONTEXT_INCLUDE_CODE: i64 = 1;
+const CONTEXT_IGNORE_SECURITY: i64 = 2;
 
 /// What in the caller points at external storage, if anything.
 fn external_storage_in(code: &CodeIndex, site: &CallSite) -> Option<String> {
@@ -151,6 +162,51 @@ impl Rule for DynamicCodeLoading {
                     library,
                 });
             }
+        }
+        // Another package's code: the call is often on the activity itself (a Context subclass),
+        // so matched by name and signature.
+        for site in code.calls_to_method_named("createPackageContext") {
+            if &*site.callee.descriptor != "(Ljava/lang/String;I)Landroid/content/Context;" {
+                continue;
+            }
+            let Some(flags) = code.arg(site, 2).and_then(|a| a.as_int()) else {
+                continue;
+            };
+            if flags & CONTEXT_INCLUDE_CODE == 0 {
+                continue; // resources only
+            }
+            loader_seen = true;
+            let library = library_of_method(code, site.caller);
+            let app_code = library.is_none() && code.is_app_code(site.caller);
+            let unchecked = flags & CONTEXT_IGNORE_SECURITY != 0;
+            let severity = match (app_code, unchecked) {
+                (false, _) => Severity::Info,
+                (true, true) => Severity::High,
+                (true, false) => Severity::Medium,
+            };
+            let package = code
+                .arg(site, 1)
+                .and_then(|a| a.as_str())
+                .map_or_else(|| "<package chosen at run time>".to_string(), quote);
+            hits.push(Hit {
+                severity,
+                message: format!(
+                    "createPackageContext({package}, {}) in {}: another app's code loaded into this one{}",
+                    if unchecked {
+                        "CONTEXT_INCLUDE_CODE | CONTEXT_IGNORE_SECURITY"
+                    } else {
+                        "CONTEXT_INCLUDE_CODE"
+                    },
+                    method_name(code, site.caller),
+                    if unchecked {
+                        ", whoever signed that app"
+                    } else {
+                        ""
+                    }
+                ),
+                locations: vec![code.location(site.caller, site.offset)],
+                library,
+            });
         }
         if !app.extra_code_entries.is_empty() {
             let n = app.extra_code_entries.len();
