@@ -86,6 +86,27 @@ fn crypto_rules_find_the_bad_cases_and_not_the_good_ones() {
         Severity::Medium,
         GOOD_CRYPTO,
     );
+    // Wrappers taking the algorithm as a parameter: reported where the caller chooses it.
+    assert_bad_not_good(
+        &r,
+        "CRY-006",
+        BAD_CRYPTO,
+        "passwordHash",
+        Severity::Medium,
+        GOOD_CRYPTO,
+    );
+    assert_bad_not_good(&r, "CRY-001", BAD_CRYPTO, "legacyCipher", high, GOOD_CRYPTO);
+    assert_bad_not_good(
+        &r,
+        "CRY-002",
+        BAD_CRYPTO,
+        "ecbViaWrapper",
+        high,
+        GOOD_CRYPTO,
+    );
+    assert!(findings(&r, "CRY-006").iter().any(|f| f
+        .message
+        .contains("BadCrypto.digestWith(\"MD5\", ..) → MessageDigest.getInstance")));
     assert_bad_not_good(&r, "CRY-007", BAD_CRYPTO, "seededRandom", high, GOOD_CRYPTO);
     assert_bad_not_good(
         &r,

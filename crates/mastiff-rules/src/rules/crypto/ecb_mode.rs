@@ -1,6 +1,6 @@
 use mastiff_core::Severity;
 
-use super::{CodeFindings, Transformation};
+use super::{algorithm_call, string_args, CodeFindings, Transformation};
 use crate::rule::{Rule, Sink};
 use crate::{declare_rule, AppContext};
 
@@ -17,6 +17,11 @@ declare_rule! {
     /// `RSA/ECB/PKCS1Padding` and `RSA/ECB/OAEPWith…` are not reported: for RSA, "ECB" is only
     /// the JCA name of the single-block mode. Ciphers reported as broken by CRY-001 (DES, 3DES,
     /// RC4...) are not reported again here.
+    ///
+    /// The transformation is also followed one level up through a wrapper: when it is a
+    /// parameter of the calling method (`cipherFor(String transformation)`), the constant each
+    /// app-code caller passes is checked, and the finding is reported at that caller
+    /// (`Crypto.cipherFor("AES/ECB/PKCS5Padding", ..) → Cipher.getInstance`).
     ///
     /// ## Why it matters
     /// ECB encrypts equal plaintext blocks to equal ciphertext blocks: structure and repeated
@@ -102,19 +107,19 @@ impl Rule for EcbMode {
         let Some(code) = app.code else { return };
         let mut found = CodeFindings::new(code);
         for site in code.calls_to("Ljavax/crypto/Cipher;", "getInstance") {
-            let Some(t) = code.arg(site, 0).and_then(|a| a.as_str()) else {
-                continue;
-            };
-            let Some((severity, why)) = Transformation::parse(t).as_ref().and_then(weakness) else {
-                continue;
-            };
-            found.add(
-                severity,
-                site.caller,
-                site.offset,
-                &format!("Cipher.getInstance(\"{t}\")"),
-                why,
-            );
+            for (t, at) in string_args(code, site, 0) {
+                let Some((severity, why)) = Transformation::parse(t).as_ref().and_then(weakness)
+                else {
+                    continue;
+                };
+                found.add(
+                    severity,
+                    at.caller,
+                    at.offset,
+                    &algorithm_call("Cipher.getInstance", t, site, at),
+                    why,
+                );
+            }
         }
         found.emit(out);
     }

@@ -71,6 +71,51 @@ pub(crate) fn short_call(callee: &MethodRef) -> String {
     }
 }
 
+/// The constant strings argument `i` of `site` takes, each with the call that chooses it: the
+/// literal at `site` itself, or, when the argument is a parameter of the calling method (a
+/// wrapper such as `hash(String algorithm, ..)`), the literal each app-code caller passes for
+/// it (one level up, at most [`MAX_FAN_OUT`] callers). Libraries calling their own wrappers
+/// (`okio.ByteString.md5()`) are not followed: they offer algorithms, the app picks one.
+pub(crate) fn string_args<'c>(
+    code: &'c CodeIndex<'_>,
+    site: &'c CallSite,
+    i: usize,
+) -> Vec<(&'c str, &'c CallSite)> {
+    let Some(arg) = code.arg(site, i) else {
+        return Vec::new();
+    };
+    if let Some(s) = arg.as_str() {
+        return vec![(s, site)];
+    }
+    let (ArgValue::Param(n), Some(m)) = (arg, code.method(site.caller)) else {
+        return Vec::new();
+    };
+    let p = usize::from(*n);
+    if !m.is_static() && p == 0 {
+        return Vec::new(); // `this`
+    }
+    code.calls_to(&m.class, &m.name)
+        .filter(|c| {
+            *c.callee.descriptor == *m.descriptor
+                && c.caller != site.caller
+                && code.is_app_code(c.caller)
+                && crate::rules::code::helpers::library_of_method(code, c.caller).is_none()
+        })
+        .take(MAX_FAN_OUT)
+        .filter_map(|c| Some((code.arg(c, p)?.as_str()?, c)))
+        .collect()
+}
+
+/// How a finding on an algorithm name reads: `Cipher.getInstance("DES")` at the call, or
+/// `Crypto.encrypt("DES", ..) → Cipher.getInstance` when a caller chose it.
+pub(crate) fn algorithm_call(api: &str, value: &str, site: &CallSite, at: &CallSite) -> String {
+    if std::ptr::eq(site, at) {
+        format!("{api}(\"{value}\")")
+    } else {
+        format!("{}(\"{value}\", ..) → {api}", short_call(&at.callee))
+    }
+}
+
 /// One finding of a code rule before grouping.
 struct Pending {
     severity: Severity,

@@ -1,6 +1,6 @@
 use mastiff_core::Severity;
 
-use super::{CodeFindings, Transformation};
+use super::{algorithm_call, string_args, CodeFindings, Transformation};
 use crate::rule::{Rule, Sink};
 use crate::{declare_rule, AppContext};
 
@@ -12,6 +12,11 @@ declare_rule! {
     /// `PBEWithSHA1AndDESede`). The transformation is read from the bytecode as a constant
     /// argument (literal, static final field, or a constant StringBuilder chain), so it is the
     /// exact value the app passes.
+    ///
+    /// The transformation is also followed one level up through a wrapper: when it is a
+    /// parameter of the calling method (`cipherFor(String transformation)`), the constant each
+    /// app-code caller passes is checked, and the finding is reported at that caller
+    /// (`Crypto.cipherFor("DES/CBC/PKCS5Padding", ..) → Cipher.getInstance`).
     ///
     /// ## Why it matters
     /// DES keys (56 bits) are brute-forced in hours; 3DES and Blowfish have 64-bit blocks
@@ -49,19 +54,18 @@ impl Rule for WeakCipher {
         let Some(code) = app.code else { return };
         let mut found = CodeFindings::new(code);
         for site in code.calls_to("Ljavax/crypto/Cipher;", "getInstance") {
-            let Some(t) = code.arg(site, 0).and_then(|a| a.as_str()) else {
-                continue;
-            };
-            let Some(broken) = Transformation::parse(t).and_then(|p| p.broken_cipher()) else {
-                continue;
-            };
-            found.add(
-                Severity::High,
-                site.caller,
-                site.offset,
-                &format!("Cipher.getInstance(\"{t}\")"),
-                &format!("{broken} is a broken cipher"),
-            );
+            for (t, at) in string_args(code, site, 0) {
+                let Some(broken) = Transformation::parse(t).and_then(|p| p.broken_cipher()) else {
+                    continue;
+                };
+                found.add(
+                    Severity::High,
+                    at.caller,
+                    at.offset,
+                    &algorithm_call("Cipher.getInstance", t, site, at),
+                    &format!("{broken} is a broken cipher"),
+                );
+            }
         }
         found.emit(out);
     }

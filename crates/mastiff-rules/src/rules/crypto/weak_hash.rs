@@ -1,6 +1,6 @@
 use mastiff_core::Severity;
 
-use super::CodeFindings;
+use super::{algorithm_call, string_args, CodeFindings};
 use crate::rule::{Rule, Sink};
 use crate::{declare_rule, AppContext};
 
@@ -14,6 +14,11 @@ declare_rule! {
     /// checksum is harmless, MD5 of a PIN or SHA-1 in a signature is not. So the severity is
     /// medium in the app's own code (a reviewer must look) and info in third-party libraries
     /// (HTTP caches and image loaders use MD5 for file names).
+    ///
+    /// The name is also followed one level up through a wrapper: when it is a parameter of the
+    /// calling method (`hash(String algorithm, ..)`), the constant each app-code caller passes is
+    /// checked, and the finding is reported at that caller (`Crypto.hash("MD5", ..) →
+    /// MessageDigest.getInstance`).
     ///
     /// ## Why it matters
     /// MD5 and SHA-1 collisions are practical (SHAttered, chosen-prefix collisions): signatures
@@ -72,14 +77,15 @@ impl Rule for WeakHash {
             ("Ljava/security/MessageDigest;", "MessageDigest", false),
             ("Ljava/security/Signature;", "Signature", true),
         ] {
-            for site in code.calls_to(class, "getInstance") {
-                let Some(alg) = code.arg(site, 0).and_then(|a| a.as_str()) else {
-                    continue;
-                };
+            for (site, (alg, at)) in code.calls_to(class, "getInstance").flat_map(|site| {
+                string_args(code, site, 0)
+                    .into_iter()
+                    .map(move |a| (site, a))
+            }) {
                 let Some(weak) = weak_digest(alg, signature) else {
                     continue;
                 };
-                let (severity, note) = if code.is_app_code(site.caller) {
+                let (severity, note) = if code.is_app_code(at.caller) {
                     (
                         Severity::Medium,
                         "review whether it protects anything (integrity, signatures, passwords)",
@@ -92,9 +98,9 @@ impl Rule for WeakHash {
                 };
                 found.add(
                     severity,
-                    site.caller,
-                    site.offset,
-                    &format!("{what}.getInstance(\"{alg}\")"),
+                    at.caller,
+                    at.offset,
+                    &algorithm_call(&format!("{what}.getInstance"), alg, site, at),
                     &format!("{weak} is collision-broken; {note}"),
                 );
             }
