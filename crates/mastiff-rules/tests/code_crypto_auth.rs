@@ -195,6 +195,17 @@ fn auth_rules_find_the_bad_cases_and_not_the_good_ones() {
         "{msgs:?}"
     );
     assert!(
+        creds
+            .iter()
+            .any(|f| f.message.contains("literal \"Service password: Tq7#")
+                && f.message.contains("BadAuth.showServiceLogin")),
+        "{msgs:?}"
+    );
+    assert!(
+        !creds.iter().any(|f| f.message.contains("GoodAuth")),
+        "{msgs:?}"
+    );
+    assert!(
         !msgs
             .iter()
             .any(|m| m.contains("KEY_PASSWORD") || m.contains("password_label")),

@@ -3,6 +3,7 @@ use mastiff_core::{Location, Severity};
 
 use super::{credential_kind, entropy, string_resources};
 use crate::rule::{Rule, Sink};
+use crate::rules::code::helpers::library_of_method;
 use crate::rules::crypto::CodeFindings;
 use crate::rules::redact;
 use crate::{declare_rule, AppContext};
@@ -15,7 +16,11 @@ declare_rule! {
     ///   (`this.password = "…"`);
     /// - a literal passed right after a literal key name (`map.put("password", "…")`,
     ///   `addHeader("X-Api-Key", "…")`, `putExtra("token", "…")`);
-    /// - string resources named so (`<string name="aws_secret">`).
+    /// - string resources named so (`<string name="aws_secret">`);
+    /// - a credential written out in a literal of the app's own code: `label: value`,
+    ///   `label = value` or `label is value` where the label ends with such a word
+    ///   (`"API Password: p@ssword"`); after `is`, only a value with a digit counts
+    ///   (`"Password is empty!"` is a sentence).
     ///
     /// The value must look like a secret rather than a label or a key name: no spaces, at least
     /// 6 characters, not itself named like a credential (`KEY_PASSWORD = "password"` is a key
@@ -113,6 +118,62 @@ pub(crate) fn secret_value_severity(value: &str) -> Option<Severity> {
     } else {
         None
     }
+}
+
+/// `label: value`, `label = value` and `label is value` pairs in a text whose label names a
+/// credential (`API Password: p@ssword`): (label, kind, value), the value without trailing
+/// punctuation.
+fn spelled_out(text: &str) -> Vec<(String, &'static str, &str)> {
+    let tokens: Vec<&str> = text.split_whitespace().take(200).collect();
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        // The separator: a label token ending in ':' or '=', or a bare ':', '=' or 'is'.
+        let (label_end, value_at) = if matches!(*t, ":" | "=" | "is") {
+            (i, i + 1)
+        } else if t.len() > 1 && t.ends_with([':', '=']) {
+            (i + 1, i + 1)
+        } else {
+            continue;
+        };
+        let Some(value) = tokens.get(value_at) else {
+            continue;
+        };
+        let value = value.trim_end_matches([',', ';', '.', ')', '!', '?']);
+        // "Password is empty!" is a sentence: after "is", only a value with a digit counts.
+        if *t == "is" && !value.contains(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        // The label: the one or two words before the separator ("Password", "API Key").
+        let words: Vec<&str> = tokens
+            .get(label_end.saturating_sub(2)..label_end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| w.trim_end_matches([':', '=']))
+            .collect();
+        // A connective is not part of the label ("Key is x and PIN = y").
+        let words = match words.as_slice() {
+            [first, rest @ ..]
+                if !rest.is_empty()
+                    && [
+                        "and", "or", "the", "your", "my", "a", "an", "with", "is", "of", "to",
+                    ]
+                    .contains(&first.to_ascii_lowercase().as_str()) =>
+            {
+                rest.to_vec()
+            }
+            _ => words,
+        };
+        let label = words.join(" ");
+        let last = words.last().copied().unwrap_or("");
+        // The credential word must end the label ("API Key", not "Password hint").
+        let Some(kind) = credential_kind(&label).filter(|_| {
+            credential_kind(last).is_some() || label.to_ascii_lowercase().ends_with("api key")
+        }) else {
+            continue;
+        };
+        out.push((label, kind, value));
+    }
+    out
 }
 
 impl Rule for HardcodedCredential {
@@ -233,6 +294,28 @@ impl Rule for HardcodedCredential {
                     );
                 }
             }
+            // A credential written out in a literal of the app's own code ("API Password:
+            // p@ssword"), as shown on screen or in a message.
+            for u in code.string_uses() {
+                if u.value.len() > 512
+                    || !code.is_app_code(u.method)
+                    || library_of_method(code, u.method).is_some()
+                {
+                    continue;
+                }
+                for (label, kind, value) in spelled_out(&u.value) {
+                    let Some(sev) = secret_value_severity(value) else {
+                        continue;
+                    };
+                    found.add(
+                        sev,
+                        u.method,
+                        u.offset,
+                        &format!("literal \"{label}: {}\"", redact(value)),
+                        &format!("a hard-coded {kind} written out in a string"),
+                    );
+                }
+            }
             found.emit(out);
         }
         let mut n = 0;
@@ -267,6 +350,39 @@ impl Rule for HardcodedCredential {
                 None,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod spelled_out_tests {
+    use super::*;
+
+    #[test]
+    fn label_value_pairs() {
+        let got = |t: &str| {
+            spelled_out(t)
+                .into_iter()
+                .map(|(l, k, v)| format!("{l}|{k}|{v}"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            got("API Key: 123secretapikey123\nAPI User name: diva\nAPI Password: p@ssword"),
+            vec![
+                "API Key|API key|123secretapikey123",
+                "API Password|password|p@ssword"
+            ]
+        );
+        assert_eq!(
+            got("Key is 123myKey456 and PIN = 4711."),
+            vec!["PIN|PIN|4711"]
+        );
+        assert_eq!(
+            got("admin password : hunter2!"),
+            vec!["admin password|password|hunter2"]
+        );
+        assert!(got("Password is empty!").is_empty());
+        assert!(got("Password hint: blue").is_empty());
+        assert!(got("Password:").is_empty());
     }
 }
 
