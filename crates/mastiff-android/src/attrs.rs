@@ -24,6 +24,7 @@ pub const PATH: u32 = 0x0101_002a;
 pub const PATH_PREFIX: u32 = 0x0101_002b;
 pub const PATH_PATTERN: u32 = 0x0101_002c;
 pub const MIME_TYPE: u32 = 0x0101_0026;
+pub const RESOURCE: u32 = 0x0101_0025;
 pub const MIN_SDK_VERSION: u32 = 0x0101_020c;
 pub const TARGET_SDK_VERSION: u32 = 0x0101_0270;
 pub const MAX_SDK_VERSION: u32 = 0x0101_0271;
@@ -69,6 +70,7 @@ pub fn by_name(name: &str) -> Option<u32> {
         "pathPrefix" => PATH_PREFIX,
         "pathPattern" => PATH_PATTERN,
         "mimeType" => MIME_TYPE,
+        "resource" => RESOURCE,
         "minSdkVersion" => MIN_SDK_VERSION,
         "targetSdkVersion" => TARGET_SDK_VERSION,
         "maxSdkVersion" => MAX_SDK_VERSION,

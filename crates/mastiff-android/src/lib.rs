@@ -29,7 +29,7 @@ pub(crate) mod testxml;
 
 pub use manifest::{
     Application, Component, ComponentKind, DataSpec, ExportReason, IntentFilter, LaunchMode,
-    Manifest, PermissionDecl, ProtectionLevel, UsesPermission,
+    Manifest, MetaData, PermissionDecl, ProtectionLevel, UsesPermission,
 };
 pub use mastiff_core::Date;
 pub use nsc::{

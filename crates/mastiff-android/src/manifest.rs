@@ -230,6 +230,18 @@ pub struct Component {
     pub allow_task_reparenting: bool,
     /// activity-alias `android:targetActivity`.
     pub target_activity: Option<String>,
+    /// `<meta-data>` children, in document order.
+    pub meta_data: Vec<MetaData>,
+}
+
+/// A `<meta-data>` child of a component.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetaData {
+    /// `android:name`, e.g. `android.support.FILE_PROVIDER_PATHS`.
+    pub name: String,
+    /// `android:resource` resolved to the zip path of a resource file (default configuration),
+    /// e.g. `res/xml/file_paths.xml`; `None` when absent, unresolvable or not a file.
+    pub resource: Option<String>,
 }
 
 impl Component {
@@ -802,9 +814,15 @@ impl<'d> Cx<'d, '_, '_> {
         let mut path_permissions = 0usize;
         let mut grant_patterns = 0usize;
         let mut grant_with_path = false;
+        let mut meta_data = Vec::new();
         for child in self.children_of(e) {
             match child.name.as_str() {
                 "intent-filter" => intent_filters.push(self.intent_filter(child, &path)),
+                "meta-data" => {
+                    if let Some(m) = self.meta_data(child, &path) {
+                        meta_data.push(m);
+                    }
+                }
                 "path-permission" => path_permissions = path_permissions.saturating_add(1),
                 "grant-uri-permission" => {
                     grant_patterns = grant_patterns.saturating_add(1);
@@ -964,7 +982,21 @@ impl<'d> Cx<'d, '_, '_> {
             task_affinity,
             allow_task_reparenting,
             target_activity,
+            meta_data,
         })
+    }
+
+    /// A `<meta-data>` element; `None` without a name. The resource is resolved quietly: most
+    /// meta-data resources are not files (`@string/..`, `@array/..`) and need no warning.
+    fn meta_data(&mut self, m: &Element, path: &str) -> Option<MetaData> {
+        let mpath = format!("{path}/meta-data");
+        let name = self
+            .string(m, attrs::NAME, "name", &mpath)
+            .filter(|n| !n.is_empty())?;
+        let resource = m
+            .android_attr(attrs::RESOURCE, "resource")
+            .and_then(|a| self.res.resolve_file(&a.value));
+        Some(MetaData { name, resource })
     }
 
     /// Children of `e`, found by identity in the document (elements carry child indices).
@@ -1340,6 +1372,45 @@ mod tests {
         assert_eq!(a.permission.as_deref(), Some("com.x.P"));
         assert_eq!(a.task_affinity.as_deref(), Some(""));
         assert_eq!(a.full_backup_content, Some(Err(false)));
+    }
+
+    #[test]
+    fn meta_data_resources_resolve_to_files_quietly() {
+        let res = resources(&[
+            ("@xml/paths", Value::String("res/xml/file_paths.xml".into())),
+            ("@string/key", Value::String("not a file".into())),
+        ]);
+        let m = manifest_with(
+            &target(30),
+            "",
+            r#"<provider android:name="androidx.core.content.FileProvider" android:authorities="com.x.files" android:exported="false" android:grantUriPermissions="true">
+                 <meta-data android:name="android.support.FILE_PROVIDER_PATHS" android:resource="@xml/paths"/>
+                 <meta-data android:name="com.x.KEY" android:resource="@string/key"/>
+                 <meta-data android:name="com.x.MISSING" android:resource="@xml/missing"/>
+                 <meta-data android:name="com.x.VALUE" android:value="1"/>
+                 <meta-data android:resource="@xml/paths"/>
+               </provider>"#,
+            &res,
+        );
+        let p = &m.components[0];
+        let got: Vec<(&str, Option<&str>)> = p
+            .meta_data
+            .iter()
+            .map(|d| (d.name.as_str(), d.resource.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "android.support.FILE_PROVIDER_PATHS",
+                    Some("res/xml/file_paths.xml")
+                ),
+                ("com.x.KEY", None),
+                ("com.x.MISSING", None),
+                ("com.x.VALUE", None),
+            ]
+        );
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn component(kind: ComponentKind, name: &str, exported: bool) -> Component {
         task_affinity: None,
         allow_task_reparenting: false,
         target_activity: None,
+        meta_data: Vec::new(),
     }
 }
 
