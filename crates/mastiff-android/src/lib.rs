@@ -359,5 +359,16 @@ mod fixture_tests {
             .find(|c| c.name.ends_with("OpenProvider"))
             .unwrap();
         assert!(provider.exported && provider.grant_uri_permissions);
+        let files = a
+            .manifest
+            .component("dev.mastiff.fixture.insecure.SharedFileProvider")
+            .unwrap();
+        assert_eq!(
+            files.meta_data,
+            vec![MetaData {
+                name: "android.support.FILE_PROVIDER_PATHS".into(),
+                resource: Some("res/xml/provider_paths.xml".into()),
+            }]
+        );
     }
 }

@@ -6,7 +6,7 @@ use mastiff_core::{
 };
 use mastiff_formats::signing::{Certificate, Scheme, Signer, SigningInfo, Verification};
 
-use crate::context::{AppContext, BackupRules, Config};
+use crate::context::{AppContext, BackupRules, Config, EntryReader};
 use crate::rule::{Rule, Sink};
 
 /// A manifest with the given targetSdk, minSdk 29 and an empty application.
@@ -133,12 +133,42 @@ pub fn domain(name: &str, cleartext: bool) -> NetworkDomainPolicy {
     }
 }
 
+/// Archive entries held in memory, for rules that read files through `AppContext::cache`.
+pub struct MapReader {
+    entries: Vec<(String, Vec<u8>)>,
+}
+
+impl MapReader {
+    pub fn new(entries: &[(&str, Vec<u8>)]) -> Self {
+        MapReader {
+            entries: entries
+                .iter()
+                .map(|(n, b)| ((*n).to_string(), b.clone()))
+                .collect(),
+        }
+    }
+}
+
+impl EntryReader for MapReader {
+    fn get_bounded(
+        &self,
+        name: &str,
+        _max: u64,
+    ) -> Option<Result<&[u8], mastiff_formats::zip::ZipError>> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| Ok(b.as_slice()))
+    }
+}
+
 pub struct TestApp<'a> {
     manifest: &'a Manifest,
     network: Option<&'a NetworkPolicy>,
     signing: Option<&'a SigningInfo>,
     backup: Option<&'a BackupRules>,
     config: Option<&'a Config>,
+    cache: Option<&'a dyn EntryReader>,
 }
 
 pub fn app_with(manifest: &Manifest) -> TestApp<'_> {
@@ -148,6 +178,7 @@ pub fn app_with(manifest: &Manifest) -> TestApp<'_> {
         signing: None,
         backup: None,
         config: None,
+        cache: None,
     }
 }
 
@@ -168,6 +199,10 @@ impl<'a> TestApp<'a> {
         self.config = Some(c);
         self
     }
+    pub fn cache(mut self, c: &'a dyn EntryReader) -> Self {
+        self.cache = Some(c);
+        self
+    }
 
     pub fn run_full(&self, rule: &dyn Rule) -> (Vec<Finding>, Vec<Evidence>) {
         let default_config = Config::default();
@@ -180,7 +215,7 @@ impl<'a> TestApp<'a> {
             sbom: None,
             extra_code_entries: &[],
             entries: &[],
-            cache: None,
+            cache: self.cache,
             config: self.config.unwrap_or(&default_config),
             shared: &crate::context::Shared::default(),
             scan_date: Date {

@@ -176,7 +176,7 @@ fn insecure_lights_up() {
     for id in [
         "RES-001", "RES-002", "STO-001", "NET-001", "NET-002", "NET-003", "PLT-001", "PLT-002",
         "PLT-003", "PLT-004", "RES-003", "RES-004", "RES-005", "RES-006", "CODE-001", "CODE-002",
-        "CRY-002", "CRY-004", "NET-005",
+        "CRY-002", "CRY-004", "NET-005", "PLT-014",
     ] {
         assert!(got.contains(id), "insecure.apk lacks {id}: {got:?}");
     }
@@ -207,6 +207,52 @@ fn insecure_lights_up() {
         .findings
         .iter()
         .any(|f| f.rule == "RES-005" && f.message.contains("SHA-1 digests")));
+}
+
+#[test]
+fn file_provider_paths_are_read() {
+    // insecure: <root-path name="root" path=""/> -> high, pointing at the paths file.
+    let r = scan("insecure.apk");
+    let root: Vec<_> = r.findings.iter().filter(|f| f.rule == "PLT-014").collect();
+    assert_eq!(root.len(), 1, "{root:#?}");
+    assert_eq!(root[0].severity, Severity::High);
+    assert!(
+        root[0]
+            .message
+            .contains("FileProvider dev.mastiff.fixture.insecure.SharedFileProvider")
+            && root[0]
+                .message
+                .contains(r#"<root-path name="root" path="">"#)
+            && root[0].message.contains("res/xml/provider_paths.xml"),
+        "{}",
+        root[0].message
+    );
+    assert_eq!(
+        root[0].locations.first(),
+        Some(&mastiff_core::Location::Xml {
+            entry: "res/xml/provider_paths.xml".into(),
+            element: "paths/root-path[root]".into(),
+            attribute: Some("path".into()),
+        })
+    );
+    // file-provider: the whole external storage -> medium; narrow paths -> nothing.
+    let r = scan("file-provider.apk");
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "PLT-014")
+        .map(|f| (f.severity, f.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].0, Severity::Medium);
+    assert!(
+        got[0].1.contains("ExternalFileProvider")
+            && got[0]
+                .1
+                .contains(r#"<external-path name="external" path=".">"#),
+        "{}",
+        got[0].1
+    );
 }
 
 #[test]

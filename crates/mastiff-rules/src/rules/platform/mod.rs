@@ -3,6 +3,7 @@
 pub mod content_provider;
 pub mod dynamic_receiver;
 pub mod exported_component;
+pub mod file_provider;
 pub mod flag_secure;
 pub mod implicit_broadcast;
 pub mod intent_redirection;
@@ -32,4 +33,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &implicit_broadcast::ImplicitBroadcast,
     &intent_redirection::IntentRedirection,
     &dynamic_receiver::UnprotectedDynamicReceiver,
+    &file_provider::FileProviderBroadPaths,
 ];
