@@ -63,7 +63,7 @@ declare_rule! {
         masvs: [Platform1],
         mastg: ["MASTG-TEST-0007"],
         cwe: [552, 200],
-        inputs: [Manifest],
+        inputs: [Manifest, Resources],
     }
 }
 
