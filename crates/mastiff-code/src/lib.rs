@@ -865,6 +865,16 @@ impl<'d> CodeIndex<'d> {
             .filter_map(move |&i| self.calls.get(i as usize))
     }
 
+    /// Calls to this method as it is referenced (its class, name and descriptor); calls through
+    /// a subclass reference are not included.
+    pub fn callers_of(&self, method: MethodId) -> impl Iterator<Item = &CallSite> {
+        let m = self.method(method);
+        m.into_iter().flat_map(move |m| {
+            self.calls_to(&m.class, &m.name)
+                .filter(move |c| c.callee.descriptor == m.descriptor)
+        })
+    }
+
     /// Calls to a method of this name on any class (virtual dispatch through subclasses).
     pub fn calls_to_method_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a CallSite> {
         self.call_index

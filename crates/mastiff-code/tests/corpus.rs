@@ -77,24 +77,36 @@ fn index_bytes(bytes: &[u8], f: impl FnOnce(&CodeIndex, &[mastiff_code::CodeProb
     f(&ix, &problems);
 }
 
+/// No problems, and (files, classes, methods, methods with code, invokes, const-strings) as
+/// androguard counts them.
+fn assert_counts(
+    apk: &str,
+    ix: &CodeIndex,
+    problems: &[mastiff_code::CodeProblem],
+    expected: (usize, usize, usize, usize, u64, u64),
+) {
+    assert!(problems.is_empty(), "{apk}: {problems:?}");
+    let got = (
+        ix.dex_files().len(),
+        ix.classes().count(),
+        ix.method_count(),
+        ix.methods().filter(|(_, m)| m.has_code).count(),
+        ix.calls().len() as u64,
+        ix.string_uses().len() as u64,
+    );
+    assert_eq!(got, expected, "{apk}");
+}
+
 #[test]
 fn counts_match_androguard() {
     let mut checked = 0;
     for &(apk, files, classes, methods, with_code, invokes, cstrings) in ANDROGUARD {
         checked += usize::from(with_index(apk, |ix, problems| {
-            assert!(problems.is_empty(), "{apk}: {problems:?}");
-            let got = (
-                ix.dex_files().len(),
-                ix.classes().count(),
-                ix.method_count(),
-                ix.methods().filter(|(_, m)| m.has_code).count(),
-                ix.calls().len() as u64,
-                ix.string_uses().len() as u64,
-            );
-            assert_eq!(
-                got,
+            assert_counts(
+                apk,
+                ix,
+                problems,
                 (files, classes, methods, with_code, invokes, cstrings),
-                "{apk}"
             );
             let invokes_in_summaries: u64 = ix
                 .methods()
@@ -127,19 +139,11 @@ fn bench_apks_match_androguard() {
             continue;
         };
         index_bytes(&bytes, |ix, problems| {
-            assert!(problems.is_empty(), "{apk}: {problems:?}");
-            let got = (
-                ix.dex_files().len(),
-                ix.classes().count(),
-                ix.method_count(),
-                ix.methods().filter(|(_, m)| m.has_code).count(),
-                ix.calls().len() as u64,
-                ix.string_uses().len() as u64,
-            );
-            assert_eq!(
-                got,
+            assert_counts(
+                apk,
+                ix,
+                problems,
                 (files, classes, methods, with_code, invokes, cstrings),
-                "{apk}"
             );
         });
     }

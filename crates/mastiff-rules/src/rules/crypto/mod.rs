@@ -94,10 +94,9 @@ pub(crate) fn string_args<'c>(
     if !m.is_static() && p == 0 {
         return Vec::new(); // `this`
     }
-    code.calls_to(&m.class, &m.name)
+    code.callers_of(site.caller)
         .filter(|c| {
-            *c.callee.descriptor == *m.descriptor
-                && c.caller != site.caller
+            c.caller != site.caller
                 && code.is_app_code(c.caller)
                 && crate::rules::code::helpers::library_of_method(code, c.caller).is_none()
         })
@@ -494,10 +493,7 @@ fn param_constant(
         return None; // `this`
     }
     let mut found = None;
-    let callers = code
-        .calls_to(&m.class, &m.name)
-        .filter(|s| *s.callee.descriptor == *m.descriptor)
-        .take(MAX_FAN_OUT);
+    let callers = code.callers_of(method).take(MAX_FAN_OUT);
     for site in callers {
         let o = const_origin_arg(code, site, idx, ty, depth + 1)?;
         if found.is_none() {
