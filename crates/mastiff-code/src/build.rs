@@ -18,7 +18,7 @@ use crate::libraries::{is_app_code, library_of};
 use crate::track::{Scanner, StaticMap};
 use crate::{
     ArgValue, ClassInfo, CodeIndex, CodeProblem, DexFileInfo, DexStatus, Limits, MethodId,
-    MethodInfo, ProblemKind, RefIndex, StaticFieldValue, Str,
+    MethodInfo, MethodRef, ProblemKind, RefIndex, StaticFieldValue, Str,
 };
 
 struct Part<'a> {
@@ -173,7 +173,15 @@ fn phase1<'a>(
         match dex.class_data(&cd) {
             Ok(Some(data)) => {
                 for em in data.methods() {
-                    let mr = sc.method_ref(em.method_idx);
+                    let mut mr = sc.method_ref(em.method_idx);
+                    if mr.class != descriptor {
+                        // A hostile class_data can name another class's method id: the method
+                        // still belongs to the class being defined.
+                        mr = Arc::new(MethodRef {
+                            class: descriptor.clone(),
+                            ..(*mr).clone()
+                        });
+                    }
                     let has_code = em.code_off != 0;
                     if has_code && &*mr.name == "<clinit>" {
                         part.clinits.push(part.methods.len() as u32);
@@ -181,9 +189,7 @@ fn phase1<'a>(
                     part.info.methods += 1;
                     part.info.methods_with_code += u32::from(has_code);
                     part.methods.push(MethodInfo {
-                        class: descriptor.clone(),
-                        name: mr.name.clone(),
-                        descriptor: mr.descriptor.clone(),
+                        method: mr,
                         access_flags: em.access_flags,
                         has_code,
                         dex: index,
@@ -352,6 +358,11 @@ fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
         }
     }
     sc.release_caches();
+    // The reservations above are estimates: give back what the file did not use before the
+    // merge (large vectors shrink in place, without a copy).
+    sc.calls.shrink_to_fit();
+    sc.field_accesses.shrink_to_fit();
+    sc.string_uses.shrink_to_fit();
     part.info.instructions = sc.instructions;
     part.info.invokes = part
         .methods
@@ -634,24 +645,26 @@ fn ref_index<'s>(
     let mut order: Vec<u32> = (0..refs.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| refs.get(a as usize).cmp(&refs.get(b as usize)));
     let mut key_of = vec![0u32; refs.len()];
-    let mut ri = RefIndex::default();
+    // The name of each key, for the by-name view below.
+    let mut key_names: Vec<&Str> = Vec::new();
+    let mut last: Option<(&Str, &Str)> = None;
     for &p in &order {
         let Some(&(class, name)) = refs.get(p as usize) else {
             continue;
         };
-        let same = ri.keys.last().is_some_and(|(c, n)| c == class && n == name);
-        if !same {
-            ri.keys.push((class.clone(), name.clone()));
+        if last != Some((class, name)) {
+            key_names.push(name);
+            last = Some((class, name));
         }
         if let Some(k) = key_of.get_mut(p as usize) {
-            *k = (ri.keys.len() - 1) as u32;
+            *k = (key_names.len() - 1) as u32;
         }
     }
     drop(order);
-    drop(refs);
 
     // 3. Items grouped by key (a counting sort keeps each key's items in item order).
-    let mut counts = vec![0u32; ri.keys.len()];
+    let mut ri = RefIndex::default();
+    let mut counts = vec![0u32; key_names.len()];
     for &p in &provisional {
         if let Some(c) = key_of
             .get(p as usize)
@@ -691,9 +704,9 @@ fn ref_index<'s>(
             .copied()
             .unwrap_or(u32::MAX)
     };
-    let mut by_name: Vec<u32> = (0..ri.keys.len() as u32).collect();
+    let mut by_name: Vec<u32> = (0..key_names.len() as u32).collect();
     by_name.sort_unstable_by(|&a, &b| {
-        let name = |k: u32| ri.keys.get(k as usize).map(|(_, n)| n);
+        let name = |k: u32| key_names.get(k as usize);
         name(a).cmp(&name(b)).then_with(|| first(a).cmp(&first(b)))
     });
     ri.by_name = by_name;

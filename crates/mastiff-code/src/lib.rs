@@ -448,14 +448,12 @@ pub struct MethodSummary {
     pub only_returns: bool,
 }
 
-/// A method defined in one of the dex files.
+/// A method defined in one of the dex files. Derefs to its [`MethodRef`] (`class`, `name`,
+/// `descriptor`), which it shares with the call sites that name it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodInfo {
-    /// Class descriptor.
-    pub class: Str,
-    pub name: Str,
-    /// Method descriptor, e.g. `([B)V`.
-    pub descriptor: Str,
+    /// Class descriptor, name and method descriptor (e.g. `([B)V`).
+    pub method: Arc<MethodRef>,
     pub access_flags: u32,
     pub has_code: bool,
     /// Index into [`CodeIndex::dex_files`].
@@ -473,11 +471,14 @@ impl MethodInfo {
 
     /// The method as a [`MethodRef`] (class, name, descriptor).
     pub fn as_ref(&self) -> MethodRef {
-        MethodRef {
-            class: self.class.clone(),
-            name: self.name.clone(),
-            descriptor: self.descriptor.clone(),
-        }
+        (*self.method).clone()
+    }
+}
+
+impl std::ops::Deref for MethodInfo {
+    type Target = MethodRef;
+    fn deref(&self) -> &MethodRef {
+        &self.method
     }
 }
 
@@ -586,11 +587,12 @@ pub struct CodeProblem {
 
 /// `(class, name)` → items, with a by-name view, stored as flat sorted arrays (a hash map per
 /// class cost several megabytes on a large app; a binary search per rule query costs nothing).
+///
+/// The keys themselves are not stored: a key's class and name are those of its first item,
+/// read through the `names` function each query passes (item index → `(class, name)`).
 #[derive(Debug, Default)]
 pub(crate) struct RefIndex {
-    /// The distinct `(class, name)` keys, sorted; a key's id is its position.
-    pub(crate) keys: Vec<(Str, Str)>,
-    /// Key ids sorted by name, then by first occurrence.
+    /// Key ids sorted by name, then by first occurrence. Key ids follow `(class, name)` order.
     pub(crate) by_name: Vec<u32>,
     /// `starts[k]..starts[k+1]` are the items of key `k`.
     pub(crate) starts: Vec<u32>,
@@ -598,6 +600,10 @@ pub(crate) struct RefIndex {
 }
 
 impl RefIndex {
+    fn key_count(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
     fn key_items(&self, key: u32) -> &[u32] {
         let k = key as usize;
         match (self.starts.get(k), self.starts.get(k + 1)) {
@@ -606,14 +612,36 @@ impl RefIndex {
         }
     }
 
-    fn get(&self, class: &str, name: &str) -> &[u32] {
-        self.keys
-            .binary_search_by(|(c, n)| (**c).cmp(class).then_with(|| (**n).cmp(name)))
-            .map_or(&[], |k| self.key_items(k as u32))
+    /// The `(class, name)` of key `k`: its first item's.
+    fn key<'a>(&self, k: u32, names: &impl Fn(u32) -> (&'a str, &'a str)) -> (&'a str, &'a str) {
+        self.key_items(k).first().map_or(("", ""), |&i| names(i))
     }
 
-    fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = u32> + 'a {
-        let name_of = |k: u32| self.keys.get(k as usize).map_or("", |(_, n)| &**n);
+    fn get<'a>(
+        &self,
+        class: &str,
+        name: &str,
+        names: impl Fn(u32) -> (&'a str, &'a str),
+    ) -> &[u32] {
+        let (mut lo, mut hi) = (0usize, self.key_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (c, n) = self.key(mid as u32, &names);
+            match c.cmp(class).then_with(|| n.cmp(name)) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.key_items(mid as u32),
+            }
+        }
+        &[]
+    }
+
+    fn named<'s, 'a: 's>(
+        &'s self,
+        name: &str,
+        names: impl Fn(u32) -> (&'a str, &'a str) + 's,
+    ) -> impl Iterator<Item = u32> + 's {
+        let name_of = |k: u32| self.key(k, &names).1;
         let start = self.by_name.partition_point(|&k| name_of(k) < name);
         let end = start
             + self
@@ -857,10 +885,24 @@ impl<'d> CodeIndex<'d> {
             .unwrap_or(&[])
     }
 
+    /// The callee class and name of call `i` (for the call index).
+    fn call_names(&self, i: u32) -> (&str, &str) {
+        self.calls
+            .get(i as usize)
+            .map_or(("", ""), |c| (&*c.callee.class, &*c.callee.name))
+    }
+
+    /// The field class and name of access `i` (for the field index).
+    fn field_names(&self, i: u32) -> (&str, &str) {
+        self.field_accesses
+            .get(i as usize)
+            .map_or(("", ""), |f| (&*f.field.class, &*f.field.name))
+    }
+
     /// Calls to `class` (descriptor, exactly as referenced) `.name`, all overloads.
     pub fn calls_to<'a>(&'a self, class: &str, name: &str) -> impl Iterator<Item = &'a CallSite> {
         self.call_index
-            .get(class, name)
+            .get(class, name, |i| self.call_names(i))
             .iter()
             .filter_map(move |&i| self.calls.get(i as usize))
     }
@@ -878,7 +920,7 @@ impl<'d> CodeIndex<'d> {
     /// Calls to a method of this name on any class (virtual dispatch through subclasses).
     pub fn calls_to_method_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a CallSite> {
         self.call_index
-            .named(name)
+            .named(name, |i| self.call_names(i))
             .filter_map(move |i| self.calls.get(i as usize))
     }
 
@@ -900,14 +942,32 @@ impl<'d> CodeIndex<'d> {
             if rest == 0 {
                 return out;
             }
-            let mut seen: fxhash::FxHashSet<&str> = out.iter().map(|s| &**s).collect();
+            // The later files' strings not in the first file, each once, in first-seen order.
+            // A valid dex string table is sorted, so the first file is searched in place
+            // rather than copied into a hash set.
+            // (sorted by UTF-16 code units; the check below is by code points, so the rare
+            // file where the two orders differ takes the hash set).
+            let first_sorted = out.windows(2).all(|w| matches!(w, [a, b] if a < b));
+            let mut later: Vec<&str> = files.clone().flat_map(|f| f.iter().map(|s| &**s)).collect();
+            later.sort_unstable();
+            later.dedup();
+            if first_sorted {
+                later.retain(|s| out.binary_search_by(|x| (**x).cmp(s)).is_err());
+            } else {
+                let first: fxhash::FxHashSet<&str> = out.iter().map(|s| &**s).collect();
+                later.retain(|s| !first.contains(s));
+            }
+            let mut emitted = vec![false; later.len()];
             let mut extra = Vec::new();
             for s in files.flat_map(|f| f.iter()) {
-                if seen.insert(s) {
-                    extra.push(s.clone());
+                if let Ok(i) = later.binary_search(&&**s) {
+                    if let Some(e) = emitted.get_mut(i).filter(|e| !**e) {
+                        *e = true;
+                        extra.push(s.clone());
+                    }
                 }
             }
-            drop(seen);
+            drop(later);
             out.extend(extra);
             out
         })
@@ -931,7 +991,7 @@ impl<'d> CodeIndex<'d> {
         name: &str,
     ) -> impl Iterator<Item = &'a FieldAccess> {
         self.field_index
-            .get(class, name)
+            .get(class, name, |i| self.field_names(i))
             .iter()
             .filter_map(move |&i| self.field_accesses.get(i as usize))
     }
@@ -939,7 +999,7 @@ impl<'d> CodeIndex<'d> {
     /// Accesses to a field of this name on any class.
     pub fn field_accesses_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a FieldAccess> {
         self.field_index
-            .named(name)
+            .named(name, |i| self.field_names(i))
             .filter_map(move |i| self.field_accesses.get(i as usize))
     }
 
