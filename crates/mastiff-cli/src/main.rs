@@ -472,6 +472,7 @@ fn rules_json() -> String {
                 "mastg": m.mastg,
                 "cwe": m.cwe,
                 "inputs": m.inputs.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                "coverage": m.coverage.as_str(),
             })
         })
         .collect();
@@ -491,7 +492,13 @@ fn explain(r: &dyn Rule) -> String {
     if !m.mastg.is_empty() {
         s.push_str(&format!("- MASTG: {}\n", m.mastg.join(", ")));
     }
-    s.push_str(&format!("- CWE: {}\n\n", cwe.join(", ")));
+    s.push_str(&format!("- CWE: {}\n", cwe.join(", ")));
+    if m.coverage == mastiff_rules::rule::Coverage::Partial {
+        s.push_str(
+            "- Coverage: partial (its findings fail these controls; finding nothing does not pass them)\n",
+        );
+    }
+    s.push('\n');
     s.push_str(&m.doc_markdown());
     s
 }

@@ -25,7 +25,14 @@ pub fn rule_page(m: &RuleMeta) -> String {
         let _ = writeln!(s, "| MASTG | {} |", m.mastg.join(", "));
     }
     let _ = writeln!(s, "| CWE | {} |", cwe.join(", "));
-    let _ = writeln!(s, "| Reads | {} |\n", inputs.join(", "));
+    let _ = writeln!(s, "| Reads | {} |", inputs.join(", "));
+    if m.coverage == crate::rule::Coverage::Partial {
+        let _ = writeln!(
+            s,
+            "| Coverage | partial: its findings fail these controls; finding nothing does not pass them |"
+        );
+    }
+    s.push('\n');
     s.push_str(
         &m.doc_markdown()
             .replace("\n## ", "\n### ")

@@ -25,6 +25,29 @@ pub struct RuleMeta {
     /// Markdown documentation: What it checks / Why it matters / How to fix / False positives /
     /// References.
     pub doc: &'static str,
+    /// How much of its controls the rule checks.
+    pub coverage: Coverage,
+}
+
+/// How much of a MASVS control a rule checks, which decides what its silence means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// The rule checks what static analysis can see of the control: when it and the control's
+    /// other rules run clean, the control passes.
+    Full,
+    /// The rule checks one narrow way the control can be broken (e.g. identifiers sent by
+    /// SMS for MASVS-PRIVACY-1): its findings fail the control, but finding nothing does not
+    /// make the control pass.
+    Partial,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Full => "full",
+            Coverage::Partial => "partial",
+        }
+    }
 }
 
 impl RuleMeta {
@@ -144,6 +167,12 @@ impl Sink {
 /// ```
 #[macro_export]
 macro_rules! declare_rule {
+    (@coverage) => {
+        $crate::rule::Coverage::Full
+    };
+    (@coverage $cov:ident) => {
+        $crate::rule::Coverage::$cov
+    };
     (
         $(#[doc = $doc:expr])*
         pub $name:ident {
@@ -154,7 +183,8 @@ macro_rules! declare_rule {
             masvs: [$($masvs:ident),* $(,)?],
             mastg: [$($mastg:literal),* $(,)?],
             cwe: [$($cwe:literal),* $(,)?],
-            inputs: [$($input:ident),* $(,)?] $(,)?
+            inputs: [$($input:ident),* $(,)?]
+            $(, coverage: $cov:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -173,6 +203,7 @@ macro_rules! declare_rule {
                     cwe: &[$($cwe),*],
                     inputs: &[$(::mastiff_core::Artifact::$input),*],
                     doc: concat!($($doc, "\n"),*),
+                    coverage: $crate::declare_rule!(@coverage $($cov)?),
                 };
                 &META
             }

@@ -3,7 +3,7 @@
 
 use mastiff_core::{Control, ControlResult, Evidence, Finding, Severity, Verdict};
 
-use crate::rule::RuleMeta;
+use crate::rule::{Coverage, RuleMeta};
 
 /// What happened to one rule during a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,8 @@ pub const FAILING_SEVERITY: Severity = Severity::Low;
 
 /// Computes the verdict of every MASVS control.
 ///
-/// - `not_checked`: no rule covers the control;
+/// - `not_checked`: no rule covers the control, or only rules of [`Coverage::Partial`] do and
+///   they found nothing;
 /// - `fail`: a finding at low severity or above maps to it;
 /// - `incomplete`: no such finding, but a covering rule could not run;
 /// - `pass`: every covering rule ran and found nothing (or recorded positive evidence).
@@ -54,6 +55,7 @@ pub fn control_verdicts(
                     RuleOutcome::Crashed(why) => Some(format!("{} (internal error: {why})", m.id)),
                 })
                 .collect();
+            let whole = covering.iter().any(|(m, _)| m.coverage == Coverage::Full);
             let (verdict, reason) = if covering.is_empty() {
                 (
                     Verdict::NotChecked,
@@ -76,6 +78,15 @@ pub fn control_verdicts(
                 (
                     Verdict::Incomplete,
                     format!("could not run: {}", not_run.join("; ")),
+                )
+            } else if !whole {
+                // Only narrow checks cover it: their silence is not a pass.
+                (
+                    Verdict::NotChecked,
+                    format!(
+                        "only partial checks cover this control; nothing found by {}",
+                        rules.join(", ")
+                    ),
                 )
             } else if !ev.is_empty() {
                 (
@@ -189,5 +200,22 @@ mod tests {
             &[],
         );
         assert_eq!(verdict_of(&r, Control::Network1), Verdict::Fail);
+    }
+
+    #[test]
+    fn partial_coverage_fails_but_never_passes() {
+        let outcomes: Vec<_> = RULES.iter().map(|r| (r.meta(), RuleOutcome::Ran)).collect();
+        assert!(outcomes
+            .iter()
+            .filter(|(m, _)| m.masvs.contains(&Control::Privacy1))
+            .all(|(m, _)| m.coverage == Coverage::Partial));
+        let clean = control_verdicts(&outcomes, &[], &[]);
+        assert_eq!(verdict_of(&clean, Control::Privacy1), Verdict::NotChecked);
+        let found = control_verdicts(
+            &outcomes,
+            &[finding("PRIV-001", Severity::High, Control::Privacy1)],
+            &[],
+        );
+        assert_eq!(verdict_of(&found, Control::Privacy1), Verdict::Fail);
     }
 }

@@ -96,6 +96,23 @@ fn storage_rules() {
     assert!(findings(&r, "STO-008")
         .iter()
         .any(|f| in_method(f, good, "copyLink") && f.severity == Severity::Info));
+    bad_not_good(&r, "PRIV-001", bad, "smsImei", Severity::High, good);
+    bad_not_good(&r, "PRIV-001", bad, "smsNumber", Severity::High, good);
+    let sms: Vec<&str> = findings(&r, "PRIV-001")
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        sms.iter()
+            .any(|m| m.starts_with("the device id (IMEI/MEID) sent as the body")),
+        "{sms:?}"
+    );
+    assert!(
+        sms.iter()
+            .any(|m| m.contains("body built from the phone number")),
+        "{sms:?}"
+    );
+    assert_eq!(sms.len(), 2, "{sms:?}");
     for f in r.findings.iter().filter(|f| f.rule.starts_with("STO-")) {
         assert_eq!(f.library, None, "app code is not labelled: {f:?}");
     }

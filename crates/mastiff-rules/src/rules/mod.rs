@@ -14,6 +14,7 @@ pub mod components;
 pub mod crypto;
 pub mod network;
 pub mod platform;
+pub mod privacy;
 pub mod resilience;
 pub mod storage;
 
@@ -26,6 +27,7 @@ pub static RULES: LazyLock<Vec<&'static dyn Rule>> = LazyLock::new(|| {
         crypto::RULES,
         network::RULES,
         platform::RULES,
+        privacy::RULES,
         resilience::RULES,
         storage::RULES,
     ]
