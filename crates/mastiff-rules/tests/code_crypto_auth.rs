@@ -211,7 +211,33 @@ fn auth_rules_find_the_bad_cases_and_not_the_good_ones() {
             .any(|m| m.contains("KEY_PASSWORD") || m.contains("password_label")),
         "{msgs:?}"
     );
-    assert!(creds.iter().all(|f| f.severity == high), "{creds:#?}");
+    // Medium: a plain-word password in a password field, and one written out after "is".
+    let medium: Vec<&str> = creds
+        .iter()
+        .filter(|f| f.severity == Severity::Medium)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(medium.len(), 2, "{medium:?}");
+    assert!(
+        medium
+            .iter()
+            .any(|m| m.starts_with("field adminPassword = open")
+                && m.contains("BadAuth.setDefaults")),
+        "{medium:?}"
+    );
+    assert!(
+        medium
+            .iter()
+            .any(|m| m.starts_with("literal \"Password: Open") && m.contains("BadAuth.showReset")),
+        "{medium:?}"
+    );
+    assert!(
+        creds
+            .iter()
+            .filter(|f| f.severity != Severity::Medium)
+            .all(|f| f.severity == high),
+        "{creds:#?}"
+    );
     assert!(
         !msgs
             .iter()

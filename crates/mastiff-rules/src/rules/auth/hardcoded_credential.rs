@@ -1,7 +1,7 @@
 use mastiff_code::{ArgValue, FieldAccessKind, MethodId};
 use mastiff_core::{Location, Severity};
 
-use super::{credential_kind, entropy, string_resources};
+use super::{credential_kind, entropy, string_resources, words};
 use crate::rule::{Rule, Sink};
 use crate::rules::code::helpers::library_of_method;
 use crate::rules::crypto::CodeFindings;
@@ -19,15 +19,19 @@ declare_rule! {
     /// - string resources named so (`<string name="aws_secret">`);
     /// - a credential written out in a literal of the app's own code: `label: value`,
     ///   `label = value` or `label is value` where the label ends with such a word
-    ///   (`"API Password: p@ssword"`); after `is`, only a value with a digit counts
-    ///   (`"Password is empty!"` is a sentence).
+    ///   (`"API Password: p@ssword"`); after `is`, only a value with a digit or a capital
+    ///   inside the word counts (`"Password is empty!"` is a sentence,
+    ///   `"Password is CrazyPassword"` is not).
     ///
     /// The value must look like a secret rather than a label or a key name: no spaces, at least
     /// 6 characters, not itself named like a credential (`KEY_PASSWORD = "password"` is a key
     /// name), with letters mixed with digits or symbols, or high entropy. High when it is 16
     /// characters or more with a Shannon entropy of at least 3.5 bits per character (3.0 for
-    /// hexadecimal); medium
-    /// otherwise. Google/Firebase configuration resources are left to AUTH-001.
+    /// hexadecimal); medium otherwise. Two places relax this (medium): a literal stored into a
+    /// field whose name ends with a password word (`this.password = "verycomplicatedpassword"`;
+    /// not `passwordKey`), and a value written out after a credential label; there a single
+    /// token without key-name separators (`_ . - / :`) counts even when it is a plain word or
+    /// contains "password". Google/Firebase configuration resources are left to AUTH-001.
     ///
     /// ## Why it matters
     /// A password or API secret in the APK is readable by everyone who downloads it, and shared
@@ -139,8 +143,9 @@ fn spelled_out(text: &str) -> Vec<(String, &'static str, &str)> {
             continue;
         };
         let value = value.trim_end_matches([',', ';', '.', ')', '!', '?']);
-        // "Password is empty!" is a sentence: after "is", only a value with a digit counts.
-        if *t == "is" && !value.contains(|c: char| c.is_ascii_digit()) {
+        // "Password is empty!" is a sentence: after "is", only a value with a digit or a
+        // capital inside the word ("CrazyPassword") counts.
+        if *t == "is" && !value.contains(|c: char| c.is_ascii_digit()) && !camel_hump(value) {
             continue;
         }
         // The label: the one or two words before the separator ("Password", "API Key").
@@ -150,14 +155,16 @@ fn spelled_out(text: &str) -> Vec<(String, &'static str, &str)> {
             .iter()
             .map(|w| w.trim_end_matches([':', '=']))
             .collect();
-        // A connective is not part of the label ("Key is x and PIN = y").
+        // A connective, or the end of an earlier clause, is not part of the label ("Key is x
+        // and PIN = y", "User is bob, Password is z").
         let words = match words.as_slice() {
             [first, rest @ ..]
                 if !rest.is_empty()
-                    && [
+                    && ([
                         "and", "or", "the", "your", "my", "a", "an", "with", "is", "of", "to",
                     ]
-                    .contains(&first.to_ascii_lowercase().as_str()) =>
+                    .contains(&first.to_ascii_lowercase().as_str())
+                        || first.ends_with([',', ';', '.', '!', '?'])) =>
             {
                 rest.to_vec()
             }
@@ -174,6 +181,50 @@ fn spelled_out(text: &str) -> Vec<(String, &'static str, &str)> {
         out.push((label, kind, value));
     }
     out
+}
+
+/// Whether a lowercase letter is followed by an uppercase one (`CrazyPassword`, `myKey`).
+fn camel_hump(v: &str) -> bool {
+    v.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// A single-token value that is a password rather than a word or a key name: 6 to 64 ASCII
+/// letters, digits and symbols, none of the separators of key names and paths (`_ . - / :`),
+/// and not a bare credential word (`"password"`).
+fn password_token(v: &str) -> bool {
+    (6..=64).contains(&v.len())
+        && v.bytes().all(|b| b.is_ascii_graphic())
+        && !v.contains(['_', '.', '-', '/', ':', '%', '{', '@'])
+        && !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "password" | "passwd" | "passcode" | "secret" | "credential" | "credentials"
+        )
+}
+
+/// The severity of a value written out after a credential label ("Password is
+/// CrazyPassword"): [`secret_value_severity`], or medium for a password-like token, which here
+/// may contain the word "password" (the label already says what it is).
+fn spelled_value_severity(v: &str) -> Option<Severity> {
+    secret_value_severity(v).or_else(|| {
+        (password_token(v) && (camel_hump(v) || v.contains(|c: char| c.is_ascii_digit())))
+            .then_some(Severity::Medium)
+    })
+}
+
+/// The severity of a literal stored into a field: [`secret_value_severity`], or medium for a
+/// password-like token stored into a field whose name ends with a password word (`password`,
+/// `adminPwd`, not `passwordKey` or `PREF_PASSWORD_NAME`). Such a field holds the value itself,
+/// so the value may be a plain word (`"verycomplicatedpassword"`).
+fn field_value_severity(field: &str, v: &str) -> Option<Severity> {
+    secret_value_severity(v).or_else(|| {
+        let last = words(field).pop().unwrap_or_default();
+        (matches!(last.as_str(), "password" | "passwd" | "pwd" | "passcode")
+            && password_token(v)
+            && !v.eq_ignore_ascii_case(field))
+        .then_some(Severity::Medium)
+    })
 }
 
 impl Rule for HardcodedCredential {
@@ -227,7 +278,7 @@ impl Rule for HardcodedCredential {
                 let Some(v) = code.stored_value(a).as_str() else {
                     continue;
                 };
-                let Some(sev) = secret_value_severity(v) else {
+                let Some(sev) = field_value_severity(&a.field.name, v) else {
                     continue;
                 };
                 found.add(
@@ -304,7 +355,7 @@ impl Rule for HardcodedCredential {
                     continue;
                 }
                 for (label, kind, value) in spelled_out(&u.value) {
-                    let Some(sev) = secret_value_severity(value) else {
+                    let Some(sev) = spelled_value_severity(value) else {
                         continue;
                     };
                     found.add(
@@ -380,7 +431,12 @@ mod spelled_out_tests {
             got("admin password : hunter2!"),
             vec!["admin password|password|hunter2"]
         );
+        assert_eq!(
+            got("Username is CrazyUser, Password is CrazyPassword and Key is 123myKey456"),
+            vec!["Password|password|CrazyPassword"]
+        );
         assert!(got("Password is empty!").is_empty());
+        assert!(got("Password is Incorrect.").is_empty());
         assert!(got("Password hint: blue").is_empty());
         assert!(got("Password:").is_empty());
     }
@@ -410,5 +466,30 @@ mod tests {
         assert_eq!(secret_value_severity("Passwort-ändern"), None);
         assert_eq!(secret_value_severity("パスワードを入力してください"), None);
         assert_eq!(secret_value_severity("PUK-Code:"), None);
+    }
+
+    #[test]
+    fn relaxed_values() {
+        // Written out after a label: a camel-case or digit-bearing token, even one that
+        // contains the word "password".
+        assert_eq!(
+            spelled_value_severity("CrazyPassword"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(spelled_value_severity("incorrect"), None);
+        assert_eq!(spelled_value_severity("user_password"), None);
+        // Stored into a password field: the value itself.
+        assert_eq!(
+            field_value_severity("password", "verycomplicatedpassword"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            field_value_severity("adminPwd", "letmein1"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(field_value_severity("password", "password"), None);
+        assert_eq!(field_value_severity("passwordKey", "verycomplicated"), None);
+        assert_eq!(field_value_severity("PREF_PASSWORD", "user_password"), None);
+        assert_eq!(field_value_severity("password", "pass"), None);
     }
 }
