@@ -184,7 +184,15 @@ fn platform_rules_on_code_webview() {
         "{}",
         f.message
     );
-    assert_eq!(of(&r, "PLT-005").len(), 1);
+    // Plugins on, minSdk 16 < 18: low; GoodWebActivity.plugins (OFF) is not reported.
+    let f = found(&r, "PLT-005", "BadWebActivity", "plugins");
+    assert_eq!(f.severity, Severity::Low);
+    assert!(
+        f.message.contains("setPluginState(PluginState.ON)"),
+        "{}",
+        f.message
+    );
+    assert_eq!(of(&r, "PLT-005").len(), 2);
 
     let f = found(&r, "PLT-006", "BadWebActivity", "onCreate");
     assert_eq!(f.severity, Severity::High);

@@ -22,6 +22,11 @@ declare_rule! {
     /// JavaScript enabled without any bridge is recorded as an info finding (one per method).
     /// A bridge in an app that never enables JavaScript is not reported (it is unreachable).
     ///
+    /// `WebSettings.setPluginState(ON | ON_DEMAND)` is reported too: low when minSdk is below
+    /// 18 (Android 4.2 and older run plugins such as Flash inside the WebView, with their own
+    /// long history of remote code execution bugs), info otherwise (the call has no effect
+    /// since Android 4.3 and is dead, deprecated code).
+    ///
     /// ## Why it matters
     /// A JavaScript bridge turns any script running in the WebView (an ad, a third-party
     /// frame, a page reached over HTTP, content injected through XSS) into a caller of the
@@ -118,6 +123,38 @@ impl Rule for WebViewJsBridge {
                 format!(
                     "addJavascriptInterface({}, {name}) in {}; {where_js}{risk}",
                     exposed_object(code, s),
+                    method_label(code, s.caller)
+                ),
+            );
+        }
+        for s in code.calls_to("Landroid/webkit/WebSettings;", "setPluginState") {
+            let state = match code.arg(s, 1) {
+                Some(ArgValue::StaticField { field, .. })
+                    if matches!(&*field.name, "ON" | "ON_DEMAND") =>
+                {
+                    &*field.name
+                }
+                _ => continue,
+            };
+            let (severity, effect) = if min_sdk < 18 {
+                (
+                    Severity::Low,
+                    format!("minSdk {min_sdk} < 18: Android 4.2 and older run plugins such as Flash in the WebView"),
+                )
+            } else {
+                (
+                    Severity::Info,
+                    "ignored since Android 4.3 (API 18): deprecated code to remove".to_string(),
+                )
+            };
+            hits.add(
+                code,
+                s.caller,
+                s.offset,
+                "plugins",
+                severity,
+                format!(
+                    "WebSettings.setPluginState(PluginState.{state}) in {}; {effect}",
                     method_label(code, s.caller)
                 ),
             );
