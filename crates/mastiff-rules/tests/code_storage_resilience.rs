@@ -143,6 +143,9 @@ fn code_rules() {
         .iter()
         .any(|f| in_method(f, good, "whoami") && f.severity == Severity::Info));
     bad_not_good(&r, "CODE-006", bad, "restore", Severity::Medium, good);
+    bad_not_good(&r, "CODE-008", bad, "openFile", Severity::High, good);
+    bad_not_good(&r, "CODE-008", bad, "saveTo", Severity::Medium, good);
+    assert_eq!(findings(&r, "CODE-008").len(), 2);
     // No update mechanism in this app: a finding; the resilience app has an IMMEDIATE update.
     assert_eq!(findings(&r, "CODE-007").len(), 1);
     let ok = scan("code-resilience.apk");

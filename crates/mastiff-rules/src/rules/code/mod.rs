@@ -6,6 +6,7 @@ pub mod dynamic_code;
 pub mod forced_update;
 pub(crate) mod helpers;
 pub mod min_sdk;
+pub mod path_traversal;
 pub mod sql_injection;
 pub mod target_sdk;
 
@@ -20,4 +21,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &command_exec::CommandExecution,
     &deserialization::UnsafeDeserialization,
     &forced_update::ForcedUpdate,
+    &path_traversal::PathTraversal,
 ];
