@@ -143,6 +143,17 @@ fn code_rules() {
         .iter()
         .any(|f| in_method(f, good, "whoami") && f.severity == Severity::Info));
     bad_not_good(&r, "CODE-006", bad, "restore", Severity::Medium, good);
+    bad_not_good(
+        &r,
+        "CODE-006",
+        "codeinjection.BadGadget",
+        "readObject",
+        Severity::Medium,
+        "codeinjection.GoodGadget",
+    );
+    assert!(findings(&r, "CODE-006").iter().any(|f| f.message.contains(
+        "deletes or renames files (File.delete in dev.mastiff.fixture.codeinjection.BadGadget.wipe"
+    )));
     bad_not_good(&r, "CODE-008", bad, "openFile", Severity::High, good);
     bad_not_good(&r, "CODE-008", bad, "saveTo", Severity::Medium, good);
     assert_eq!(findings(&r, "CODE-008").len(), 2);
@@ -192,7 +203,7 @@ fn resilience_rules() {
     }
     assert!(findings(&without, "RES-010")[0]
         .message
-        .contains("0.0% short names in 4 app classes"));
+        .contains("0.0% short names in 6 app classes"));
     assert!(evidence(&with, Control::Resilience1, "RES-008")
         .iter()
         .any(|m| m.starts_with("emulator detection") && m.contains("goldfish")));

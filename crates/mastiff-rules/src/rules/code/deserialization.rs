@@ -1,8 +1,10 @@
-use mastiff_code::ArgValue;
+use mastiff_code::{ArgValue, CodeIndex, MethodId, MethodRef};
 use mastiff_core::Severity;
 
 use crate::rule::{Rule, Sink};
-use crate::rules::code::helpers::{library_of_method, method_name, report_hits, Hit};
+use crate::rules::code::helpers::{
+    library_of_method, method_name, own_code, report_hits, short_callee, Hit,
+};
 use crate::{declare_rule, AppContext};
 
 declare_rule! {
@@ -11,6 +13,13 @@ declare_rule! {
     /// `java.io.ObjectInputStream` itself or on an app subclass that does not override
     /// `resolveClass` (a subclass that does is taken as an allow-list and not reported). Medium
     /// in app code; low and labelled in library code.
+    ///
+    /// Also gadgets in the app's own code: a `Serializable` class whose `readObject
+    /// (ObjectInputStream)` hook deletes, renames or writes files, runs commands, loads code
+    /// or invokes methods by reflection, itself or through the app's methods it calls (two
+    /// calls deep). Medium: any stream or Intent extra the app deserializes (Android unparcels
+    /// every extra of a Bundle when one is read) can carry such an object, and the hook runs
+    /// before the app sees what it got.
     ///
     /// ## Why it matters
     /// Deserializing data an attacker can influence (intent extras, files on shared storage,
@@ -44,6 +53,53 @@ declare_rule! {
 }
 
 const OIS: &str = "Ljava/io/ObjectInputStream;";
+const READ_OBJECT: &str = "(Ljava/io/ObjectInputStream;)V";
+
+/// What a call does that a deserialization hook should never do.
+fn dangerous(m: &MethodRef) -> Option<&'static str> {
+    Some(match (&*m.class, &*m.name) {
+        ("Ljava/io/File;", "delete" | "deleteOnExit" | "renameTo") => "deletes or renames files",
+        ("Ljava/io/FileOutputStream;" | "Ljava/io/FileWriter;", "<init>") => "writes files",
+        ("Ljava/lang/Runtime;", "exec") | ("Ljava/lang/ProcessBuilder;", "start") => {
+            "runs commands"
+        }
+        ("Ldalvik/system/DexClassLoader;" | "Ldalvik/system/PathClassLoader;", "<init>")
+        | ("Ljava/lang/System;", "load" | "loadLibrary") => "loads code",
+        ("Ljava/lang/reflect/Method;", "invoke") => "invokes methods by reflection",
+        _ => return None,
+    })
+}
+
+/// The first dangerous call reachable from `start` through the app's own methods, at most
+/// `depth` calls deep: (what it does, the call, the method it is in).
+fn dangerous_from(
+    code: &CodeIndex,
+    start: MethodId,
+    depth: u32,
+    seen: &mut Vec<MethodId>,
+) -> Option<(&'static str, String, MethodId)> {
+    if seen.contains(&start) || seen.len() > 64 {
+        return None;
+    }
+    seen.push(start);
+    let calls = code.calls_in(start);
+    if let Some((what, c)) = calls
+        .iter()
+        .find_map(|c| dangerous(&c.callee).map(|w| (w, c)))
+    {
+        return Some((what, short_callee(&c.callee), start));
+    }
+    if depth == 0 {
+        return None;
+    }
+    calls.iter().find_map(|c| {
+        let target = code.overrides(&c.callee.class, &c.callee.name, &c.callee.descriptor)?;
+        if !own_code(code, target) {
+            return None;
+        }
+        dangerous_from(code, target, depth - 1, seen)
+    })
+}
 const RESOLVE: &str = "(Ljava/io/ObjectStreamClass;)Ljava/lang/Class;";
 
 impl Rule for UnsafeDeserialization {
@@ -89,6 +145,31 @@ impl Rule for UnsafeDeserialization {
                     });
                 }
             }
+        }
+        for class in code.implementors_of("Ljava/io/Serializable;") {
+            let Some(hook) = code.overrides(&class.descriptor, "readObject", READ_OBJECT) else {
+                continue;
+            };
+            if !own_code(code, hook) {
+                continue;
+            }
+            let Some((what, call, at)) = dangerous_from(code, hook, 2, &mut Vec::new()) else {
+                continue;
+            };
+            let via = if at == hook {
+                String::new()
+            } else {
+                format!(" in {}", method_name(code, at))
+            };
+            hits.push(Hit {
+                severity: Severity::Medium,
+                message: format!(
+                    "Serializable class {}: its readObject() {what} ({call}{via}); any stream or Intent extra the app deserializes can carry this gadget",
+                    class.java_name()
+                ),
+                locations: vec![code.location(hook, 0)],
+                library: None,
+            });
         }
         report_hits(out, hits);
     }
