@@ -211,13 +211,21 @@ fn auth_rules_find_the_bad_cases_and_not_the_good_ones() {
             .any(|m| m.contains("KEY_PASSWORD") || m.contains("password_label")),
         "{msgs:?}"
     );
-    // Medium: a plain-word password in a password field, and one written out after "is".
+    // Medium: a plain-word password in a password field, one written out after "is", and a
+    // user table.
     let medium: Vec<&str> = creds
         .iter()
         .filter(|f| f.severity == Severity::Medium)
         .map(|f| f.message.as_str())
         .collect();
-    assert_eq!(medium.len(), 2, "{medium:?}");
+    assert_eq!(medium.len(), 3, "{medium:?}");
+    assert!(
+        medium
+            .iter()
+            .any(|m| m.starts_with("Map.put(\"support\", h3lp")
+                && m.contains("BadAuth.getUserCreds")),
+        "{medium:?}"
+    );
     assert!(
         medium
             .iter()

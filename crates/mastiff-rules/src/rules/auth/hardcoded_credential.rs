@@ -17,6 +17,8 @@ declare_rule! {
     /// - a literal passed right after a literal key name (`map.put("password", "…")`,
     ///   `addHeader("X-Api-Key", "…")`, `putExtra("token", "…")`);
     /// - string resources named so (`<string name="aws_secret">`);
+    /// - a user table: literal `(user, password)` pairs put into a map by an app method named
+    ///   for credentials (`getUserCreds() { creds.put("shopuser", "…"); }`), medium;
     /// - a credential written out in a literal of the app's own code: `label: value`,
     ///   `label = value` or `label is value` where the label ends with such a word
     ///   (`"API Password: p@ssword"`); after `is`, only a value with a digit or a capital
@@ -183,6 +185,28 @@ fn spelled_out(text: &str) -> Vec<(String, &'static str, &str)> {
     out
 }
 
+/// Map classes whose `put` fills a credentials table.
+const MAPS: &[&str] = &[
+    "Ljava/util/Map;",
+    "Ljava/util/HashMap;",
+    "Ljava/util/LinkedHashMap;",
+    "Ljava/util/Hashtable;",
+    "Ljava/util/TreeMap;",
+];
+
+/// A password in a credentials table: 4 to 64 ASCII characters with a digit or a symbol, at
+/// most one space (a password, not a sentence), not itself a credential word.
+fn table_password(v: &str) -> bool {
+    (4..=64).contains(&v.len())
+        && v.is_ascii()
+        && v.matches(' ').count() <= 1
+        && !v.ends_with(['.', ':'])
+        && v.chars()
+            .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        && v.chars().any(|c| c.is_ascii_alphanumeric())
+        && credential_kind(v).is_none()
+}
+
 /// Whether a lowercase letter is followed by an uppercase one (`CrazyPassword`, `myKey`).
 fn camel_hump(v: &str) -> bool {
     v.as_bytes()
@@ -345,6 +369,38 @@ impl Rule for HardcodedCredential {
                     );
                 }
             }
+            // A user table: literal (user, password) pairs put into a map by a method named for
+            // credentials (`getUserCreds() { map.put("shopuser", "..."); }`).
+            for (id, m) in code.methods() {
+                if credential_kind(&m.name).is_none() || !code.is_app_code(id) {
+                    continue;
+                }
+                for site in code.calls_in(id) {
+                    if &*site.callee.name != "put" || !MAPS.contains(&&*site.callee.class) {
+                        continue;
+                    }
+                    let (Some(user), Some(v)) = (
+                        code.arg(site, 1).and_then(ArgValue::as_str),
+                        code.arg(site, 2).and_then(ArgValue::as_str),
+                    ) else {
+                        continue;
+                    };
+                    if !table_password(v) {
+                        continue;
+                    }
+                    found.add(
+                        Severity::Medium,
+                        id,
+                        site.offset,
+                        &format!(
+                            "{}(\"{user}\", {})",
+                            crate::rules::crypto::short_call(&site.callee),
+                            redact(v)
+                        ),
+                        "a hard-coded user and password in a credentials table",
+                    );
+                }
+            }
             // A credential written out in a literal of the app's own code ("API Password:
             // p@ssword"), as shown on screen or in a message.
             for u in code.string_uses() {
@@ -466,6 +522,16 @@ mod tests {
         assert_eq!(secret_value_severity("Passwort-ändern"), None);
         assert_eq!(secret_value_severity("パスワードを入力してください"), None);
         assert_eq!(secret_value_severity("PUK-Code:"), None);
+    }
+
+    #[test]
+    fn table_passwords() {
+        assert!(table_password("!ns3 csh0p"));
+        assert!(table_password("s3cret"));
+        assert!(!table_password("admin"));
+        assert!(!table_password("Enter your password"));
+        assert!(!table_password("password1"));
+        assert!(!table_password("Wrong user."));
     }
 
     #[test]

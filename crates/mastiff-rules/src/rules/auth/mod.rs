@@ -296,7 +296,7 @@ pub(crate) fn credential_kind(name: &str) -> Option<&'static str> {
         Some("token")
     } else if has("pin") {
         Some("PIN")
-    } else if has("credential") || has("credentials") {
+    } else if has("credential") || has("credentials") || has("creds") {
         Some("credential")
     } else {
         None
