@@ -15,6 +15,7 @@ pub mod arsc;
 pub mod axml;
 pub mod dex;
 pub mod signing;
+mod source;
 mod strpool;
 pub mod zip;
 

@@ -19,8 +19,12 @@
 //! The low-level functions ([`find_signing_block`], [`parse_scheme_signers`],
 //! [`compute_content_digest`], [`parse_pkcs7_signed_data`], [`parse_certificate`]) work over
 //! plain byte slices and offsets so they can be tested and fuzzed without a zip reader.
+//! [`read_signing`] reads through the archive instead, so an archive opened from a file is never
+//! held whole: the signing block is read on its own, and the content digests stream the file in
+//! chunks.
 
-use crate::zip::{Archive, EntryCache};
+use crate::source::Source;
+use crate::zip::{Archive, EntryCache, ZipError};
 use der_parser::ber::{ber_read_element_header, Class, Tag};
 use der_parser::oid::Oid;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -137,6 +141,9 @@ pub enum SigningError {
     Pkcs7Malformed(String),
     #[error("certificate malformed: {0}")]
     CertificateMalformed(String),
+    /// The archive file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(String),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,24 +237,47 @@ pub fn find_signing_block(
     let cd = usize::try_from(cd_offset)
         .map_err(|_| SigningError::BlockMalformed("central directory offset too large".into()))?;
     if cd > data.len() {
-        return Err(SigningError::BlockMalformed(format!(
-            "central directory offset {cd:#x} beyond the end of the file"
-        )));
+        return Err(cd_past_end(cd_offset));
     }
-    // Footer: u64 size, 16-byte magic.
-    let Some(footer_start) = cd.checked_sub(24) else {
+    let Some(footer_start) = cd.checked_sub(FOOTER_LEN) else {
         return Ok(None);
     };
     let footer = data.get(footer_start..cd).ok_or(SigningError::Truncated {
         what: "signing block footer",
         offset: footer_start as u64,
     })?;
+    let Some(size) = block_size(footer, footer_start as u64)? else {
+        return Ok(None);
+    };
+    let start = block_start(size, cd_offset)?;
+    let block = usize::try_from(start)
+        .ok()
+        .and_then(|start| data.get(start..cd))
+        .ok_or(SigningError::Truncated {
+            what: "signing block header",
+            offset: start,
+        })?;
+    split_block(block, start, size).map(Some)
+}
+
+/// Length of the block's footer: u64 size, 16-byte magic.
+const FOOTER_LEN: usize = 24;
+
+fn cd_past_end(cd_offset: u64) -> SigningError {
+    SigningError::BlockMalformed(format!(
+        "central directory offset {cd_offset:#x} beyond the end of the file"
+    ))
+}
+
+/// The block size declared by the footer at `footer_start` (everything after the leading size
+/// field); `None` when the footer does not end with the magic.
+fn block_size(footer: &[u8], footer_start: u64) -> Result<Option<u64>, SigningError> {
     if footer.get(8..24) != Some(APK_SIG_BLOCK_MAGIC.as_slice()) {
         return Ok(None);
     }
     let size = le_u64(footer).ok_or(SigningError::Truncated {
         what: "signing block size",
-        offset: footer_start as u64,
+        offset: footer_start,
     })?;
     // `size` counts everything after the leading size field: pairs + size + magic.
     if size < 24 {
@@ -255,44 +285,99 @@ pub fn find_signing_block(
             "block size {size} smaller than its footer"
         )));
     }
+    Ok(Some(size))
+}
+
+/// Offset of the block's leading size field, for a block of `size` ending at `cd_offset`.
+fn block_start(size: u64, cd_offset: u64) -> Result<u64, SigningError> {
     let total = size
         .checked_add(8)
         .ok_or_else(|| SigningError::BlockMalformed(format!("block size {size} overflows")))?;
-    let start = cd_offset.checked_sub(total).ok_or_else(|| {
+    cd_offset.checked_sub(total).ok_or_else(|| {
         SigningError::BlockMalformed(format!(
             "block size {size} larger than the data before the central directory"
         ))
+    })
+}
+
+/// Splits `block`, the bytes from `start` (the leading size field) to the central directory,
+/// of a block whose footer declares `size`.
+fn split_block(block: &[u8], start: u64, size: u64) -> Result<SigningBlock<'_>, SigningError> {
+    let head = le_u64(block).ok_or(SigningError::Truncated {
+        what: "signing block header",
+        offset: start,
     })?;
-    let start_us = usize::try_from(start)
-        .map_err(|_| SigningError::BlockMalformed("block offset too large".into()))?;
-    let head = data
-        .get(start_us..)
-        .and_then(le_u64)
-        .ok_or(SigningError::Truncated {
-            what: "signing block header",
-            offset: start,
-        })?;
     if head != size {
         return Err(SigningError::BlockMalformed(format!(
             "leading size {head} differs from trailing size {size}"
         )));
     }
-    let pairs_start = start_us.checked_add(8).ok_or(SigningError::Truncated {
+    let pairs_start = start.checked_add(8).ok_or(SigningError::Truncated {
         what: "signing block pairs",
         offset: start,
     })?;
-    let pairs_data = data
-        .get(pairs_start..footer_start)
+    let pairs_data = block
+        .len()
+        .checked_sub(FOOTER_LEN)
+        .and_then(|end| block.get(8..end))
         .ok_or(SigningError::Truncated {
             what: "signing block pairs",
-            offset: pairs_start as u64,
+            offset: pairs_start,
         })?;
-    let pairs = parse_block_pairs(pairs_data, pairs_start as u64)?;
-    Ok(Some(SigningBlock {
+    let pairs = parse_block_pairs(pairs_data, pairs_start)?;
+    Ok(SigningBlock {
         offset: start,
-        len: total,
+        len: block.len() as u64,
         pairs,
+    })
+}
+
+/// The bytes of a signing block, before they are split into pairs.
+struct RawBlock<'a> {
+    /// Offset of the leading size field.
+    start: u64,
+    /// The size the footer declares.
+    size: u64,
+    /// From `start` to the central directory.
+    bytes: Cow<'a, [u8]>,
+}
+
+/// The APK Signing Block that ends at the archive's central directory, read on its own: the
+/// footer first, then the block it declares (at most the bytes before the central directory),
+/// for [`split_block`]. `Ok(None)` when there is no block. Gives what [`find_signing_block`]
+/// gives over the whole input.
+fn read_signing_block_bytes<'a>(
+    archive: &Archive<'a>,
+) -> Result<Option<RawBlock<'a>>, SigningError> {
+    let cd_offset = archive.cd_offset;
+    if cd_offset > archive.input_len() {
+        return Err(cd_past_end(cd_offset));
+    }
+    let Some(footer_start) = cd_offset.checked_sub(FOOTER_LEN as u64) else {
+        return Ok(None);
+    };
+    let footer = archive
+        .read_range(footer_start, FOOTER_LEN as u64)
+        .map_err(|e| read_error("signing block footer", footer_start, e))?;
+    let Some(size) = block_size(&footer, footer_start)? else {
+        return Ok(None);
+    };
+    let start = block_start(size, cd_offset)?;
+    let block = archive
+        .read_range(start, cd_offset - start)
+        .map_err(|e| read_error("signing block header", start, e))?;
+    Ok(Some(RawBlock {
+        start,
+        size,
+        bytes: block,
     }))
+}
+
+fn read_error(what: &'static str, offset: u64, e: ZipError) -> SigningError {
+    match e {
+        ZipError::Io { detail, .. } => SigningError::Io(detail),
+        _ => SigningError::Truncated { what, offset },
+    }
 }
 
 /// Splits the ID-value pairs: each is `u64 len, u32 id, value[len - 4]`.
@@ -609,15 +694,30 @@ pub fn compute_content_digest(
     eocd_offset: u64,
     algorithm: ContentDigest,
 ) -> Option<Vec<u8>> {
-    let block = usize::try_from(block_offset).ok()?;
-    let cd = usize::try_from(cd_offset).ok()?;
-    let eocd = usize::try_from(eocd_offset).ok()?;
-    if block > cd || cd > eocd {
+    content_digest(
+        Source::Bytes(data),
+        block_offset,
+        cd_offset,
+        eocd_offset,
+        algorithm,
+    )
+}
+
+/// [`compute_content_digest`] over any source. The sections are read in chunks of at most
+/// [`CHUNK_SIZE`] (borrowed from bytes, read from a file into one reused buffer), so a file is
+/// never held whole. `None` also when a file cannot be read.
+fn content_digest(
+    src: Source<'_>,
+    block_offset: u64,
+    cd_offset: u64,
+    eocd_offset: u64,
+    algorithm: ContentDigest,
+) -> Option<Vec<u8>> {
+    if block_offset > cd_offset || cd_offset > eocd_offset || eocd_offset > src.len() {
         return None;
     }
-    let before = data.get(..block)?;
-    let central = data.get(cd..eocd)?;
-    let eocd_rec = data.get(eocd..)?;
+    // The EOCD record and its comment: at most 22 + 65535 bytes for an archive's own record.
+    let eocd_rec = src.get(eocd_offset, src.len() - eocd_offset).ok()??;
     // The EOCD must be a classic record (signature, then the CD offset at +16).
     if eocd_rec.get(..4) != Some(&[0x50, 0x4b, 0x05, 0x06][..]) {
         return None;
@@ -625,34 +725,66 @@ pub fn compute_content_digest(
     let eocd_head = eocd_rec.get(..16)?;
     let eocd_tail = eocd_rec.get(20..)?;
     let new_offset = u32::try_from(block_offset).ok()?.to_le_bytes();
-    let sections: [&[&[u8]]; 3] = [&[before], &[central], &[eocd_head, &new_offset, eocd_tail]];
+    let sections: [&[Piece<'_>]; 3] = [
+        &[Piece::Input {
+            offset: 0,
+            len: block_offset,
+        }],
+        &[Piece::Input {
+            offset: cd_offset,
+            len: eocd_offset - cd_offset,
+        }],
+        &[
+            Piece::Bytes(eocd_head),
+            Piece::Bytes(&new_offset),
+            Piece::Bytes(eocd_tail),
+        ],
+    ];
     match algorithm {
-        ContentDigest::ChunkedSha256 => chunked_digest::<Sha256>(&sections),
-        ContentDigest::ChunkedSha512 => chunked_digest::<Sha512>(&sections),
+        ContentDigest::ChunkedSha256 => chunked_digest::<Sha256>(src, &sections),
+        ContentDigest::ChunkedSha512 => chunked_digest::<Sha512>(src, &sections),
         ContentDigest::VeritySha256 => None,
     }
 }
 
-fn section_len(pieces: &[&[u8]]) -> Option<usize> {
-    pieces
-        .iter()
-        .try_fold(0usize, |acc, p| acc.checked_add(p.len()))
+/// Part of a digest section: bytes at hand, or a range of the input.
+enum Piece<'p> {
+    Bytes(&'p [u8]),
+    Input { offset: u64, len: u64 },
 }
 
-fn chunked_digest<D: Digest>(sections: &[&[&[u8]]]) -> Option<Vec<u8>> {
-    let mut chunks = 0usize;
+impl Piece<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Piece::Bytes(b) => b.len() as u64,
+            Piece::Input { len, .. } => *len,
+        }
+    }
+}
+
+fn section_len(pieces: &[Piece<'_>]) -> Option<u64> {
+    pieces
+        .iter()
+        .try_fold(0u64, |acc, p| acc.checked_add(p.len()))
+}
+
+fn chunked_digest<D: Digest>(src: Source<'_>, sections: &[&[Piece<'_>]]) -> Option<Vec<u8>> {
+    let chunk_size = CHUNK_SIZE as u64;
+    let mut chunks = 0u64;
     for s in sections {
-        chunks = chunks.checked_add(section_len(s)?.div_ceil(CHUNK_SIZE))?;
+        chunks = chunks.checked_add(section_len(s)?.div_ceil(chunk_size))?;
     }
     let mut top = D::new();
     top.update([0x5a]);
     top.update(u32::try_from(chunks).ok()?.to_le_bytes());
+    // Holds one chunk's worth of a file at a time.
+    let mut buf = Vec::new();
     for pieces in sections {
         let mut left = section_len(pieces)?;
         let mut piece = 0usize;
-        let mut at = 0usize;
+        let mut at = 0u64;
         while left > 0 {
-            let chunk_len = left.min(CHUNK_SIZE);
+            let chunk_len = left.min(chunk_size);
             let mut h = D::new();
             h.update([0xa5]);
             h.update(u32::try_from(chunk_len).ok()?.to_le_bytes());
@@ -666,7 +798,18 @@ fn chunked_digest<D: Digest>(sections: &[&[&[u8]]]) -> Option<Vec<u8>> {
                     continue;
                 }
                 let take = avail.min(need);
-                h.update(p.get(at..at.checked_add(take)?)?);
+                match p {
+                    Piece::Bytes(b) => {
+                        let from = usize::try_from(at).ok()?;
+                        h.update(b.get(from..from.checked_add(usize::try_from(take).ok()?)?)?);
+                    }
+                    Piece::Input { offset, .. } => {
+                        h.update(
+                            src.get_into(offset.checked_add(at)?, take, &mut buf)
+                                .ok()??,
+                        );
+                    }
+                }
                 at = at.checked_add(take)?;
                 need = need.checked_sub(take)?;
             }
@@ -688,7 +831,7 @@ impl DigestMemo {
     fn get(
         &mut self,
         algorithm: ContentDigest,
-        data: &[u8],
+        src: Source<'_>,
         block_offset: u64,
         cd_offset: u64,
         eocd_offset: u64,
@@ -699,7 +842,7 @@ impl DigestMemo {
             ContentDigest::VeritySha256 => return None,
         };
         slot.get_or_insert_with(|| {
-            compute_content_digest(data, block_offset, cd_offset, eocd_offset, algorithm)
+            content_digest(src, block_offset, cd_offset, eocd_offset, algorithm)
         })
         .as_deref()
     }
@@ -1323,14 +1466,18 @@ pub fn read_signing(archive: &Archive<'_>, cache: &EntryCache<'_>) -> SigningInf
 
 /// Reads the APK Signing Block; returns the schemes found in it.
 fn read_block(archive: &Archive<'_>, c: &mut Collector) -> Vec<Scheme> {
-    let data = archive.data();
-    let block = match find_signing_block(data, archive.cd_offset) {
-        Ok(Some(b)) => b,
+    let unreadable = |c: &mut Collector, e: SigningError| {
+        c.warn(format!("APK Signing Block unreadable: {e}"));
+        Vec::new()
+    };
+    let raw = match read_signing_block_bytes(archive) {
+        Ok(Some(raw)) => raw,
         Ok(None) => return Vec::new(),
-        Err(e) => {
-            c.warn(format!("APK Signing Block unreadable: {e}"));
-            return Vec::new();
-        }
+        Err(e) => return unreadable(c, e),
+    };
+    let block = match split_block(&raw.bytes, raw.start, raw.size) {
+        Ok(b) => b,
+        Err(e) => return unreadable(c, e),
     };
     let mut found = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
@@ -1411,7 +1558,7 @@ fn read_block(archive: &Archive<'_>, c: &mut Collector) -> Vec<Scheme> {
                 }
                 match memo.get(
                     kind,
-                    data,
+                    archive.source(),
                     block.offset,
                     archive.cd_offset,
                     archive.eocd_offset,
@@ -2120,6 +2267,85 @@ mod tests {
             compute_content_digest(&z[..z.len() - 5], off, cd, eocd, d),
             None
         );
+    }
+
+    // ---- through an archive over a file -------------------------------------------------
+
+    /// A signing block as the tests compare it (the real one borrows from its input).
+    type BlockView = (u64, u64, Vec<(u32, u64, Vec<u8>)>);
+
+    fn view(block: &SigningBlock<'_>) -> BlockView {
+        let pairs = block
+            .pairs
+            .iter()
+            .map(|p| (p.id, p.offset, p.value.to_vec()))
+            .collect();
+        (block.offset, block.len, pairs)
+    }
+
+    /// The block read through the archive, as `read_block` reads it.
+    fn block_through(archive: &Archive<'_>) -> Result<Option<BlockView>, SigningError> {
+        let Some(raw) = read_signing_block_bytes(archive)? else {
+            return Ok(None);
+        };
+        split_block(&raw.bytes, raw.start, raw.size).map(|b| Some(view(&b)))
+    }
+
+    #[test]
+    fn archive_reads_give_what_the_whole_input_gives() {
+        let tmp = crate::source::TempFile::with("signing", b"");
+        let limits = crate::Limits::default();
+        let payload: Vec<u8> = (0..(CHUNK_SIZE + 777)).map(|i| (i % 253) as u8).collect();
+        let good = block(&[
+            (BLOCK_ID_V2, vec![1, 2, 3]),
+            (BLOCK_ID_VERITY_PADDING, vec![0; 8]),
+        ]);
+        let mut blocks = vec![None, Some(good.clone())];
+        let mut leading = good.clone();
+        leading[0] ^= 1;
+        blocks.push(Some(leading));
+        let mut huge = good.clone();
+        let n = huge.len();
+        huge[n - 24..n - 16].copy_from_slice(&u64::MAX.to_le_bytes());
+        blocks.push(Some(huge));
+        let mut past_start = good.clone();
+        past_start[n - 24..n - 16].copy_from_slice(&(1u64 << 40).to_le_bytes());
+        blocks.push(Some(past_start));
+        let mut small = good.clone();
+        small[n - 24..n - 16].copy_from_slice(&8u64.to_le_bytes());
+        blocks.push(Some(small));
+        let mut long_pair = good.clone();
+        long_pair[8..16].copy_from_slice(&1000u64.to_le_bytes());
+        blocks.push(Some(long_pair));
+        let mut short_pair = good;
+        short_pair[8..16].copy_from_slice(&2u64.to_le_bytes());
+        blocks.push(Some(short_pair));
+        for b in &blocks {
+            let (z, off, cd, eocd) = tiny_zip(&payload, b.as_deref());
+            std::fs::write(&tmp.0, &z).unwrap();
+            let file = crate::zip::ArchiveFile::open(&tmp.0).unwrap();
+            let whole = find_signing_block(&z, cd).map(|b| b.as_ref().map(view));
+            let over_bytes = Archive::parse(&z, &limits).unwrap();
+            let over_file = Archive::open(&file, &limits).unwrap();
+            assert_eq!(over_bytes.cd_offset, cd);
+            assert_eq!(block_through(&over_bytes), whole);
+            assert_eq!(block_through(&over_file), whole);
+            for kind in [ContentDigest::ChunkedSha256, ContentDigest::ChunkedSha512] {
+                let expected = compute_content_digest(&z, off, cd, eocd, kind);
+                assert!(expected.is_some());
+                assert_eq!(
+                    content_digest(over_file.source(), off, cd, eocd, kind),
+                    expected
+                );
+            }
+            // The whole reader, certificates and warnings included.
+            let cache = EntryCache::new(&over_bytes, limits.clone());
+            let file_cache = EntryCache::new(&over_file, limits.clone());
+            assert_eq!(
+                read_signing(&over_bytes, &cache),
+                read_signing(&over_file, &file_cache)
+            );
+        }
     }
 
     // ---- PKCS#7 --------------------------------------------------------------------------

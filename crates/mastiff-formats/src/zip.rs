@@ -15,7 +15,14 @@
 //!
 //! CRC-32 values are not verified on read; [`Archive::crc_matches`] is there for callers that
 //! want to check.
+//!
+//! An archive is read from bytes in memory ([`Archive::parse`]) or from an open file
+//! ([`Archive::open`]), which reads only the tail for the end records, the central directory, each
+//! local header and the entries asked for. Both give the same entries, anomalies, errors and entry
+//! bytes.
 
+pub use crate::source::ArchiveFile;
+use crate::source::Source;
 use crate::Limits;
 use flate2::{Decompress, FlushDecompress, Status};
 use std::borrow::Cow;
@@ -118,10 +125,16 @@ const MAX_INITIAL_ALLOC: u64 = 64 * 1024 * 1024;
 /// A hostile archive can trigger one anomaly per record; past this many of one code only a
 /// count is kept.
 const MAX_ANOMALIES_PER_CODE: usize = 256;
+/// Bytes read at a local header in one go from a file: the fixed part and, for almost every
+/// entry, its name.
+const LOCAL_HEADER_READ: u64 = 256;
+/// Bytes read ahead while walking the local records of padding before the first entry, so a
+/// long chain of tiny records costs few reads from a file.
+const PADDING_READ_AHEAD: u64 = 64 * 1024;
 
-/// A read-only view of a zip archive over borrowed bytes.
+/// A read-only view of a zip archive, over borrowed bytes or an open file.
 pub struct Archive<'a> {
-    data: &'a [u8],
+    source: Source<'a>,
     entries: Vec<Entry>,
     anomalies: Vec<Anomaly>,
     /// Entry indices sorted by name, then by index: binary search finds the first of a name.
@@ -145,7 +158,7 @@ impl std::fmt::Debug for Archive<'_> {
     // Hand-written so that debug output shows the input's size, not every byte of it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Archive")
-            .field("len", &self.data.len())
+            .field("len", &self.source.len())
             .field("entries", &self.entries)
             .field("anomalies", &self.anomalies)
             .field("cd_offset", &self.cd_offset)
@@ -218,25 +231,45 @@ pub enum ZipError {
     TotalTooLarge { max: u64 },
     #[error("entry {entry}: corrupt compressed data: {detail}")]
     Corrupt { entry: String, detail: String },
+    /// Stored entries copied out of a file by an [`EntryCache`] would add up to more than the
+    /// file itself (records pointing at the same bytes again and again).
+    #[error("archive: stored entries read from the file exceed its size of {max} bytes")]
+    TotalCopiedTooLarge { max: u64 },
+    /// The file behind [`Archive::open`] could not be read (it shrank, or the read failed).
+    #[error("cannot read the archive file at offset {offset:#x}: {detail}")]
+    Io { offset: u64, detail: String },
 }
 
 impl<'a> Archive<'a> {
     /// Reads the end records and the whole central directory, and checks every local header.
     /// Fails only when no central directory can be found at all; everything else is an anomaly.
     pub fn parse(data: &'a [u8], limits: &Limits) -> Result<Archive<'a>, ZipError> {
+        Archive::read_from(Source::Bytes(data), limits)
+    }
+
+    /// Like [`Archive::parse`], reading from an open file instead of bytes in memory: the last
+    /// 22 + 65535 bytes for the end records, the central directory into one buffer, and each local
+    /// header with a small read. Entry data is read only when asked for, so the file is never held
+    /// whole. Gives the same entries, anomalies and errors as [`Archive::parse`] over the file's
+    /// bytes; [`ZipError::Io`] when the file cannot be read.
+    pub fn open(file: &'a ArchiveFile, limits: &Limits) -> Result<Archive<'a>, ZipError> {
+        Archive::read_from(Source::File(file), limits)
+    }
+
+    fn read_from(source: Source<'a>, limits: &Limits) -> Result<Archive<'a>, ZipError> {
         let mut log = AnomalyLog::default();
-        let eocd = find_eocd(data, &mut log)?;
-        let dir = locate_cd(data, &eocd, &mut log)?;
-        let entries = read_cd(data, &dir, limits, &mut log);
+        let eocd = find_eocd(source, &mut log)?;
+        let dir = locate_cd(source, &eocd, &mut log)?;
+        let entries = read_cd(source, &dir, limits, &mut log)?;
         let mut archive = Archive {
-            data,
+            source,
             entries,
             anomalies: Vec::new(),
             by_name: Vec::new(),
-            cd_offset: dir.start as u64,
+            cd_offset: dir.start,
             cd_size: dir.declared_size,
-            eocd_offset: eocd.offset as u64,
-            zip64_eocd_offset: dir.zip64_eocd.map(|o| o as u64),
+            eocd_offset: eocd.offset,
+            zip64_eocd_offset: dir.zip64_eocd,
             offset_shift: dir.shift,
         };
         archive.index_names(&mut log);
@@ -245,9 +278,24 @@ impl<'a> Archive<'a> {
         Ok(archive)
     }
 
-    /// The whole input.
-    pub fn data(&self) -> &'a [u8] {
-        self.data
+    /// Length of the input (the bytes or the file) in bytes.
+    pub fn input_len(&self) -> u64 {
+        self.source.len()
+    }
+
+    /// `len` bytes of the input at `offset`, for structures outside the zip records (the APK
+    /// Signing Block): borrowed from bytes, read from a file. [`ZipError::Truncated`] when the
+    /// range does not lie within the input, checked before anything is allocated.
+    pub fn read_range(&self, offset: u64, len: u64) -> Result<Cow<'a, [u8]>, ZipError> {
+        self.source.get(offset, len)?.ok_or(ZipError::Truncated {
+            what: "requested range",
+            offset,
+        })
+    }
+
+    /// Where the bytes come from.
+    pub(crate) fn source(&self) -> Source<'a> {
+        self.source
     }
 
     /// Every central directory record in directory order, duplicates included.
@@ -273,9 +321,10 @@ impl<'a> Archive<'a> {
         (self.entries.get(i)?.name == name).then_some(i)
     }
 
-    /// The entry's uncompressed bytes: borrowed when stored, inflated otherwise (bounded by the
-    /// declared uncompressed size and `limits.max_entry_size`). Does not track the archive-wide
-    /// total: use [`EntryCache`] for that.
+    /// The entry's uncompressed bytes: when stored, borrowed from bytes or read from a file;
+    /// inflated otherwise (bounded by the declared uncompressed size and
+    /// `limits.max_entry_size`). Does not track the archive-wide total: use [`EntryCache`] for
+    /// that.
     pub fn read(&self, entry: &Entry, limits: &Limits) -> Result<Cow<'a, [u8]>, ZipError> {
         if entry.uncompressed_size > limits.max_entry_size {
             return Err(ZipError::EntryTooLarge {
@@ -285,9 +334,9 @@ impl<'a> Archive<'a> {
         }
         let raw = self.raw_data(entry)?;
         if entry.method != METHOD_DEFLATED {
-            return Ok(Cow::Borrowed(raw));
+            return Ok(raw);
         }
-        inflate(raw, entry.uncompressed_size)
+        inflate(&raw, entry.uncompressed_size)
             .map(Cow::Owned)
             .map_err(|e| match e {
                 InflateError::TooLarge => ZipError::EntryTooLarge {
@@ -303,13 +352,26 @@ impl<'a> Archive<'a> {
 
     /// The entry's bytes as they sit in the archive (compressed for deflate), located the way
     /// Android does: local header for the name/extra lengths, central directory for the size.
-    pub fn raw_data(&self, entry: &Entry) -> Result<&'a [u8], ZipError> {
+    /// Borrowed from bytes, read from a file (at most the bytes before the central directory).
+    pub fn raw_data(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ZipError> {
+        let (start, end) = self.locate(entry)?;
+        self.read_located(start, end)
+    }
+
+    /// `[start, end)` of the entry's data in the input, from its local header.
+    fn locate(&self, entry: &Entry) -> Result<(u64, u64), ZipError> {
         let local = self.local_header(entry)?;
-        let (start, end) = self.data_range(entry, &local)?;
-        self.data.get(start..end).ok_or(ZipError::Truncated {
-            what: "entry data",
-            offset: start as u64,
-        })
+        self.data_range(entry, &local)
+    }
+
+    /// The data that [`Archive::locate`] found.
+    fn read_located(&self, start: u64, end: u64) -> Result<Cow<'a, [u8]>, ZipError> {
+        self.source
+            .get(start, end.saturating_sub(start))?
+            .ok_or(ZipError::Truncated {
+                what: "entry data",
+                offset: start,
+            })
     }
 
     /// Whether `bytes` (the entry's uncompressed content) match the CRC-32 in the central
@@ -332,8 +394,17 @@ impl<'a> Archive<'a> {
                 entry.name
             )));
         }
-        let at = usize::try_from(offset).map_err(|_| truncated.clone())?;
-        let fixed = slice(self.data, at, LFH_LEN).ok_or_else(|| truncated.clone())?;
+        // One read for the fixed part and, nearly always, the name.
+        let ahead = self
+            .source
+            .len()
+            .saturating_sub(offset)
+            .min(LOCAL_HEADER_READ);
+        let head = self
+            .source
+            .get(offset, ahead)?
+            .ok_or_else(|| truncated.clone())?;
+        let fixed = slice(&head, 0, LFH_LEN).ok_or_else(|| truncated.clone())?;
         if le32(fixed, 0) != LFH_SIG {
             return Err(ZipError::Malformed(format!(
                 "entry {}: no local file header at {offset:#x}",
@@ -341,19 +412,29 @@ impl<'a> Archive<'a> {
             )));
         }
         let name_len = usize::from(le16(fixed, 26));
-        let extra_len = usize::from(le16(fixed, 28));
-        let name_at = at.checked_add(LFH_LEN).ok_or_else(|| truncated.clone())?;
-        let name = slice(self.data, name_at, name_len).ok_or_else(|| truncated.clone())?;
+        let extra_len = u64::from(le16(fixed, 28));
+        let (flags, method, crc32) = (le16(fixed, 6), le16(fixed, 8), le32(fixed, 14));
+        let (compressed_size, uncompressed_size) = (le32(fixed, 18), le32(fixed, 22));
+        let name_at = offset
+            .checked_add(LFH_LEN as u64)
+            .ok_or_else(|| truncated.clone())?;
+        let name = match sub_cow(&head, LFH_LEN, name_len) {
+            Some(name) => name,
+            None => self
+                .source
+                .get(name_at, name_len as u64)?
+                .ok_or_else(|| truncated.clone())?,
+        };
         let data_start = name_at
-            .checked_add(name_len)
+            .checked_add(name_len as u64)
             .and_then(|n| n.checked_add(extra_len))
             .ok_or(truncated)?;
         Ok(LocalHeader {
-            flags: le16(fixed, 6),
-            method: le16(fixed, 8),
-            crc32: le32(fixed, 14),
-            compressed_size: u64::from(le32(fixed, 18)),
-            uncompressed_size: u64::from(le32(fixed, 22)),
+            flags,
+            method,
+            crc32,
+            compressed_size: u64::from(compressed_size),
+            uncompressed_size: u64::from(uncompressed_size),
             name,
             data_start,
         })
@@ -361,17 +442,10 @@ impl<'a> Archive<'a> {
 
     /// `[start, end)` of the entry's data; it must end before the central directory, as in
     /// libziparchive.
-    fn data_range(
-        &self,
-        entry: &Entry,
-        local: &LocalHeader<'_>,
-    ) -> Result<(usize, usize), ZipError> {
+    fn data_range(&self, entry: &Entry, local: &LocalHeader<'_>) -> Result<(u64, u64), ZipError> {
         let start = local.data_start;
-        let end = usize::try_from(entry.data_len())
-            .ok()
-            .and_then(|len| start.checked_add(len));
-        match end {
-            Some(end) if end as u64 <= self.cd_offset => Ok((start, end)),
+        match start.checked_add(entry.data_len()) {
+            Some(end) if end <= self.cd_offset => Ok((start, end)),
             _ => Err(ZipError::Malformed(format!(
                 "entry {}: {} bytes of data at {start:#x} run past the central directory at {:#x}",
                 entry.name,
@@ -434,7 +508,7 @@ impl<'a> Archive<'a> {
                 );
             }
             match self.data_range(entry, &local) {
-                Ok((_, end)) => spans.push((entry.local_header_offset, end as u64, entry.index)),
+                Ok((_, end)) => spans.push((entry.local_header_offset, end, entry.index)),
                 Err(e) => log.push(codes::ENTRY_OUT_OF_BOUNDS, Some(&entry.name), e.to_string()),
             }
         }
@@ -479,18 +553,34 @@ impl<'a> Archive<'a> {
     }
 }
 
-impl Archive<'_> {
+impl<'a> Archive<'a> {
     /// Whether `[0, end)` is a chain of local records (header, name, extra, stored data) that
     /// ends exactly at `end`.
     fn is_local_record_padding(&self, end: u64) -> bool {
+        // Bytes read ahead from the source, and their offset.
+        let mut window: (u64, Cow<'a, [u8]>) = (0, Cow::Borrowed(&[]));
+        let in_window = |window: &(u64, Cow<'a, [u8]>), pos: u64| -> Option<[u8; LFH_LEN]> {
+            let at = usize::try_from(pos.checked_sub(window.0)?).ok()?;
+            slice(&window.1, at, LFH_LEN)?.try_into().ok()
+        };
         let mut pos = 0u64;
         while pos < end {
-            let Some(header) = usize::try_from(pos)
-                .ok()
-                .and_then(|at| slice(self.data, at, LFH_LEN))
-            else {
+            if in_window(&window, pos).is_none() {
+                // Up to the header that starts just before `end`, and never past the input.
+                let len = end
+                    .saturating_sub(pos)
+                    .saturating_add(LFH_LEN as u64)
+                    .min(PADDING_READ_AHEAD)
+                    .min(self.source.len().saturating_sub(pos));
+                match self.source.get(pos, len) {
+                    Ok(Some(bytes)) => window = (pos, bytes),
+                    _ => return false,
+                }
+            }
+            let Some(header) = in_window(&window, pos) else {
                 return false;
             };
+            let header = header.as_slice();
             if le32(header, 0) != LFH_SIG {
                 return false;
             }
@@ -512,8 +602,9 @@ struct LocalHeader<'a> {
     crc32: u32,
     compressed_size: u64,
     uncompressed_size: u64,
-    name: &'a [u8],
-    data_start: usize,
+    name: Cow<'a, [u8]>,
+    /// Offset of the entry's data in the input.
+    data_start: u64,
 }
 
 impl LocalHeader<'_> {
@@ -522,7 +613,8 @@ impl LocalHeader<'_> {
         let mut out = Vec::new();
         // Byte equality is the common case; otherwise compare the lossy decoding, as the
         // central-directory name was decoded.
-        if self.name != entry.name.as_bytes() && String::from_utf8_lossy(self.name) != entry.name {
+        if *self.name != *entry.name.as_bytes() && String::from_utf8_lossy(&self.name) != entry.name
+        {
             out.push("name");
         }
         if self.method != entry.method {
@@ -552,7 +644,7 @@ fn name_of(entries: &[Entry], index: usize) -> &str {
 
 /// The end-of-central-directory record (the 32-bit one).
 struct Eocd {
-    offset: usize,
+    offset: u64,
     disk: u16,
     cd_disk: u16,
     entries_on_disk: u16,
@@ -561,53 +653,60 @@ struct Eocd {
     cd_offset: u32,
 }
 
-/// Scans backwards for the EOCD signature over the last 22 + 65535 bytes. The nearest record
-/// whose comment ends exactly at the end of the file wins (that is the one Android accepts);
-/// failing that, the nearest record at all, with an anomaly.
-fn find_eocd(data: &[u8], log: &mut AnomalyLog) -> Result<Eocd, ZipError> {
-    let Some(last) = data.len().checked_sub(EOCD_LEN) else {
-        return Err(ZipError::NotZip(if data.is_empty() {
+/// Scans backwards for the EOCD signature over the last 22 + 65535 bytes (the only part of the
+/// input read). The nearest record whose comment ends exactly at the end of the file wins (that
+/// is the one Android accepts); failing that, the nearest record at all, with an anomaly.
+fn find_eocd(src: Source<'_>, log: &mut AnomalyLog) -> Result<Eocd, ZipError> {
+    let len = src.len();
+    let Some(last) = len.checked_sub(EOCD_LEN as u64) else {
+        return Err(ZipError::NotZip(if len == 0 {
             "empty file"
         } else {
             "too short for an end-of-central-directory record"
         }));
     };
-    let first = last.saturating_sub(MAX_COMMENT);
+    let first = last.saturating_sub(MAX_COMMENT as u64);
+    let tail = src
+        .get(first, len - first)?
+        .ok_or(ZipError::NotZip("no end-of-central-directory record"))?;
+    let tail_last = tail.len().saturating_sub(EOCD_LEN);
     let mut fallback = None;
-    for pos in (first..=last).rev() {
+    for at in (0..=tail_last).rev() {
         // Cheap first-byte test before the full signature compare.
-        if data.get(pos) != Some(&0x50) || le32(data, pos) != EOCD_SIG {
+        if tail.get(at) != Some(&0x50) || le32(&tail, at) != EOCD_SIG {
             continue;
         }
+        let pos = first.saturating_add(at as u64);
         let comment_end = pos
-            .saturating_add(EOCD_LEN)
-            .saturating_add(usize::from(le16(data, pos + 20)));
-        if comment_end == data.len() {
-            return Ok(eocd_at(data, pos));
+            .saturating_add(EOCD_LEN as u64)
+            .saturating_add(u64::from(le16(&tail, at + 20)));
+        if comment_end == len {
+            return Ok(eocd_at(&tail, at, pos));
         }
-        fallback.get_or_insert((pos, comment_end));
+        fallback.get_or_insert((at, pos, comment_end));
     }
-    let (pos, comment_end) =
+    let (at, pos, comment_end) =
         fallback.ok_or(ZipError::NotZip("no end-of-central-directory record"))?;
-    let message = if comment_end > data.len() {
+    let message = if comment_end > len {
         format!(
             "the archive comment runs {} bytes past the end of the file",
-            comment_end - data.len()
+            comment_end - len
         )
     } else {
         format!(
             "{} bytes after the end-of-central-directory record and its comment",
-            data.len() - comment_end
+            len - comment_end
         )
     };
     log.push(codes::TRAILING_DATA, None, message);
-    Ok(eocd_at(data, pos))
+    Ok(eocd_at(&tail, at, pos))
 }
 
-fn eocd_at(data: &[u8], pos: usize) -> Eocd {
-    let rec = data.get(pos..).unwrap_or_default();
+/// The record at `at` in `tail`, which is at `offset` in the input.
+fn eocd_at(tail: &[u8], at: usize, offset: u64) -> Eocd {
+    let rec = tail.get(at..).unwrap_or_default();
     Eocd {
-        offset: pos,
+        offset,
         disk: le16(rec, 4),
         cd_disk: le16(rec, 6),
         entries_on_disk: le16(rec, 8),
@@ -620,17 +719,17 @@ fn eocd_at(data: &[u8], pos: usize) -> Eocd {
 /// Where the central directory really is.
 struct CdLocation {
     /// Actual offset of the first record.
-    start: usize,
+    start: u64,
     /// Records may not run past this (the ZIP64 end record or the EOCD).
-    end: usize,
+    end: u64,
     declared_size: u64,
     declared_count: u64,
     /// Added to every declared offset.
     shift: u64,
-    zip64_eocd: Option<usize>,
+    zip64_eocd: Option<u64>,
 }
 
-fn locate_cd(data: &[u8], eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocation, ZipError> {
+fn locate_cd(src: Source<'_>, eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocation, ZipError> {
     if eocd.disk != 0 || eocd.cd_disk != 0 || eocd.entries_on_disk != eocd.entries {
         log.push(
             codes::MULTI_DISK,
@@ -650,24 +749,29 @@ fn locate_cd(data: &[u8], eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocatio
     let saturated = eocd.entries == u16::MAX
         || u64::from(eocd.cd_size) == SATURATED_32
         || u64::from(eocd.cd_offset) == SATURATED_32;
-    let locator = eocd
-        .offset
-        .checked_sub(ZIP64_LOCATOR_LEN)
-        .filter(|&at| le32(data, at) == ZIP64_LOCATOR_SIG);
-    if let Some(locator) = locator {
-        match find_zip64_eocd(data, locator) {
-            Some(at) => {
-                let rec = data.get(at..).unwrap_or_default();
-                if le32(rec, 16) != 0 || le32(rec, 20) != 0 || le64(rec, 24) != le64(rec, 32) {
+    let locator = match eocd.offset.checked_sub(ZIP64_LOCATOR_LEN as u64) {
+        Some(at) => src
+            .get(at, ZIP64_LOCATOR_LEN as u64)?
+            .filter(|rec| le32(rec, 0) == ZIP64_LOCATOR_SIG)
+            .map(|rec| (at, rec)),
+        None => None,
+    };
+    if let Some((locator_at, locator)) = locator {
+        match find_zip64_eocd(src, locator_at, &locator)? {
+            Some(Record {
+                offset: at,
+                bytes: rec,
+            }) => {
+                if le32(&rec, 16) != 0 || le32(&rec, 20) != 0 || le64(&rec, 24) != le64(&rec, 32) {
                     log.push(
                         codes::MULTI_DISK,
                         None,
                         "the ZIP64 end record describes a spanned archive".to_owned(),
                     );
                 }
-                count = le64(rec, 32);
-                size = le64(rec, 40);
-                offset = le64(rec, 48);
+                count = le64(&rec, 32);
+                size = le64(&rec, 40);
+                offset = le64(&rec, 48);
                 end = at;
                 zip64_eocd = Some(at);
             }
@@ -691,23 +795,23 @@ fn locate_cd(data: &[u8], eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocatio
         );
     }
 
-    let Some(expected) = (end as u64).checked_sub(size) else {
+    let Some(expected) = end.checked_sub(size) else {
         return Err(ZipError::Malformed(format!(
             "central directory size {size} exceeds the {end} bytes before its end record"
         )));
     };
-    let is_cd_at = |at: u64| {
-        usize::try_from(at)
-            .ok()
-            .filter(|&at| at < end)
-            .is_some_and(|at| le32(data, at) == CDH_SIG)
+    let is_cd_at = |at: u64| -> Result<bool, ZipError> {
+        if at >= end {
+            return Ok(false);
+        }
+        Ok(src.get(at, 4)?.is_some_and(|sig| le32(&sig, 0) == CDH_SIG))
     };
     // Declared offset first, as Android does; then the offset implied by the directory ending
     // right before its end record, which is where it is when bytes were prepended to an
     // archive without fixing its offsets (`cat stub.sh app.zip`).
-    let (start, shift) = if is_cd_at(offset) {
+    let (start, shift) = if is_cd_at(offset)? {
         (offset, 0)
-    } else if offset < expected && is_cd_at(expected) {
+    } else if offset < expected && is_cd_at(expected)? {
         (expected, expected - offset)
     } else if count == 0 {
         (expected, 0)
@@ -717,8 +821,7 @@ fn locate_cd(data: &[u8], eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocatio
         )));
     };
     Ok(CdLocation {
-        // Both fit: `start` is below `end`, which is an index into `data`.
-        start: usize::try_from(start).unwrap_or(end),
+        start,
         end,
         declared_size: size,
         declared_count: count,
@@ -727,22 +830,52 @@ fn locate_cd(data: &[u8], eocd: &Eocd, log: &mut AnomalyLog) -> Result<CdLocatio
     })
 }
 
-/// The ZIP64 end record, at the locator's offset or (when bytes were prepended) right before
-/// the locator.
-fn find_zip64_eocd(data: &[u8], locator: usize) -> Option<usize> {
-    let declared = usize::try_from(le64(data, locator + 8)).ok();
-    let adjacent = locator.checked_sub(ZIP64_EOCD_LEN);
-    [declared, adjacent].into_iter().flatten().find(|&at| {
-        at.checked_add(ZIP64_EOCD_LEN)
-            .is_some_and(|end| end <= locator)
-            && le32(data, at) == ZIP64_EOCD_SIG
-    })
+/// A record read from the input, and its offset.
+struct Record<'a> {
+    offset: u64,
+    bytes: Cow<'a, [u8]>,
+}
+
+/// The ZIP64 end record: at the locator's offset or (when bytes were prepended) right before
+/// the locator, which is at `locator_at`.
+fn find_zip64_eocd<'a>(
+    src: Source<'a>,
+    locator_at: u64,
+    locator: &[u8],
+) -> Result<Option<Record<'a>>, ZipError> {
+    let declared = le64(locator, 8);
+    let adjacent = locator_at.checked_sub(ZIP64_EOCD_LEN as u64);
+    for at in [Some(declared), adjacent].into_iter().flatten() {
+        let fits = at
+            .checked_add(ZIP64_EOCD_LEN as u64)
+            .is_some_and(|end| end <= locator_at);
+        if !fits {
+            continue;
+        }
+        if let Some(rec) = src.get(at, ZIP64_EOCD_LEN as u64)? {
+            if le32(&rec, 0) == ZIP64_EOCD_SIG {
+                return Ok(Some(Record {
+                    offset: at,
+                    bytes: rec,
+                }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Reads the declared number of records (up to the limit), stopping cleanly on the first
-/// record that does not fit.
-fn read_cd(data: &[u8], dir: &CdLocation, limits: &Limits, log: &mut AnomalyLog) -> Vec<Entry> {
-    let region = data.get(dir.start..dir.end).unwrap_or_default();
+/// record that does not fit. The directory region is read into memory in one piece.
+fn read_cd(
+    src: Source<'_>,
+    dir: &CdLocation,
+    limits: &Limits,
+    log: &mut AnomalyLog,
+) -> Result<Vec<Entry>, ZipError> {
+    let region = src
+        .get(dir.start, dir.end.saturating_sub(dir.start))?
+        .unwrap_or_default();
+    let region: &[u8] = &region;
     // Never trust the declared count for the allocation: bound it by what the region can hold.
     let capacity = usize::try_from(dir.declared_count)
         .unwrap_or(usize::MAX)
@@ -797,7 +930,7 @@ fn read_cd(data: &[u8], dir: &CdLocation, limits: &Limits, log: &mut AnomalyLog)
             ),
         );
     }
-    entries
+    Ok(entries)
 }
 
 /// One central-directory record at `pos` in `region`; returns the entry and the next position.
@@ -1004,12 +1137,23 @@ fn truncated_stream(produced: usize, declared: u64) -> InflateError {
 ///
 /// `Sync`: rayon workers can share one cache, and a second thread asking for an entry that is
 /// being inflated waits for the first instead of inflating it again.
+///
+/// Stored entries of an archive over bytes are borrowed and cost nothing. Those of an archive
+/// over a file ([`Archive::open`]) are copied, and the copies have a budget of their own: the
+/// file's length. Without overlapping records no scan comes near it (each entry is cached once
+/// and the entries' data lie side by side in the file), so results are those of the same archive
+/// over bytes, and the cache never holds more stored bytes than the whole file would have taken.
+/// Records pointing at the same bytes again and again (already an
+/// [`codes::OVERLAPPING_ENTRIES`] anomaly) fail with [`ZipError::TotalCopiedTooLarge`] once the
+/// copies reach it. The inflate budget, `max_total_inflated`, is the same for both.
 pub struct EntryCache<'a> {
     archive: &'a Archive<'a>,
     limits: Limits,
     slots: Vec<OnceLock<Result<Cow<'a, [u8]>, ZipError>>>,
-    /// Bytes inflated so far (stored entries are borrowed and do not count).
+    /// Bytes inflated so far (stored entries do not count).
     inflated: AtomicU64,
+    /// Bytes of stored entries copied out of a file so far.
+    copied: AtomicU64,
 }
 
 impl std::fmt::Debug for EntryCache<'_> {
@@ -1022,6 +1166,7 @@ impl std::fmt::Debug for EntryCache<'_> {
                 &self.slots.iter().filter(|s| s.get().is_some()).count(),
             )
             .field("inflated", &self.total_inflated())
+            .field("copied", &self.total_copied())
             .field("limits", &self.limits)
             .finish()
     }
@@ -1037,6 +1182,7 @@ impl<'a> EntryCache<'a> {
             limits,
             slots,
             inflated: AtomicU64::new(0),
+            copied: AtomicU64::new(0),
         }
     }
 
@@ -1084,28 +1230,62 @@ impl<'a> EntryCache<'a> {
         self.inflated.load(Ordering::Relaxed)
     }
 
+    /// Bytes of stored entries copied out of the file by this cache so far (always 0 for an
+    /// archive over bytes).
+    pub fn total_copied(&self) -> u64 {
+        self.copied.load(Ordering::Relaxed)
+    }
+
     fn load(&self, entry: &Entry) -> Result<Cow<'a, [u8]>, ZipError> {
-        // Stored entries are borrowed and cost no memory; an entry over the per-entry limit
-        // fails on that limit (the more specific error) without touching the budget.
-        if entry.method != METHOD_DEFLATED || entry.uncompressed_size > self.limits.max_entry_size {
+        // An entry over the per-entry limit fails on that limit (the more specific error)
+        // without touching a budget.
+        if entry.uncompressed_size > self.limits.max_entry_size {
             return self.archive.read(entry, &self.limits);
+        }
+        if entry.method != METHOD_DEFLATED {
+            if self.archive.source.is_borrowed() {
+                // Borrowed: costs no memory.
+                return self.archive.read(entry, &self.limits);
+            }
+            // Copied from a file. Located first, so an entry that cannot be read fails as it
+            // does over bytes, without touching the budget.
+            let (start, end) = self.archive.locate(entry)?;
+            let max = self.archive.input_len();
+            let size = end.saturating_sub(start);
+            reserve(
+                &self.copied,
+                size,
+                max,
+                ZipError::TotalCopiedTooLarge { max },
+            )?;
+            let result = self.archive.read_located(start, end);
+            if result.is_err() {
+                self.copied.fetch_sub(size, Ordering::Relaxed);
+            }
+            return result;
         }
         // A successful inflate yields exactly the declared size, so the budget can be reserved
         // before the work starts: concurrent threads never overshoot it, and a bomb fails
         // before inflating anything.
         let max = self.limits.max_total_inflated;
         let size = entry.uncompressed_size;
-        self.inflated
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |total| {
-                total.checked_add(size).filter(|&t| t <= max)
-            })
-            .map_err(|_| ZipError::TotalTooLarge { max })?;
+        reserve(&self.inflated, size, max, ZipError::TotalTooLarge { max })?;
         let result = self.archive.read(entry, &self.limits);
         if result.is_err() {
             self.inflated.fetch_sub(size, Ordering::Relaxed);
         }
         result
     }
+}
+
+/// Adds `size` to `budget` unless that takes it past `max`, in which case `over` is the error.
+fn reserve(budget: &AtomicU64, size: u64, max: u64, over: ZipError) -> Result<(), ZipError> {
+    budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |total| {
+            total.checked_add(size).filter(|&t| t <= max)
+        })
+        .map(|_| ())
+        .map_err(|_| over)
 }
 
 /// Collects anomalies, keeping at most [`MAX_ANOMALIES_PER_CODE`] of each code and a count of
@@ -1159,6 +1339,14 @@ impl AnomalyLog {
 /// `len` bytes at `at`, if they are all there.
 fn slice(data: &[u8], at: usize, len: usize) -> Option<&[u8]> {
     data.get(at..at.checked_add(len)?)
+}
+
+/// [`slice`] of a read from the source: borrowed when the read was, copied otherwise.
+fn sub_cow<'a>(bytes: &Cow<'a, [u8]>, at: usize, len: usize) -> Option<Cow<'a, [u8]>> {
+    match bytes {
+        Cow::Borrowed(b) => slice(b, at, len).map(Cow::Borrowed),
+        Cow::Owned(v) => slice(v, at, len).map(|s| Cow::Owned(s.to_vec())),
+    }
 }
 
 /// Little-endian integer at `at`; zero when out of range (callers check the record length
@@ -2097,6 +2285,356 @@ mod tests {
         });
         assert!(pointers.windows(2).all(|w| w[0] == w[1]));
         assert_eq!(cache.total_inflated(), 4 << 20);
+    }
+
+    // ---- file-backed archives -------------------------------------------------------------
+
+    /// Everything an archive shows, entry bytes included: must not depend on where the bytes
+    /// come from.
+    #[derive(Debug, PartialEq)]
+    struct Seen {
+        entries: Vec<Entry>,
+        anomalies: Vec<Anomaly>,
+        /// cd_offset, cd_size, eocd_offset, zip64_eocd_offset, offset_shift, input_len.
+        layout: (u64, u64, u64, Option<u64>, u64, u64),
+        raw: Vec<Result<Vec<u8>, ZipError>>,
+        read: Vec<Result<Vec<u8>, ZipError>>,
+        cached: Vec<Result<Vec<u8>, ZipError>>,
+        inflated: u64,
+    }
+
+    fn seen(parsed: Result<Archive<'_>, ZipError>, limits: &Limits) -> Result<Seen, ZipError> {
+        let archive = parsed?;
+        let bytes = |r: Result<Cow<'_, [u8]>, ZipError>| r.map(Cow::into_owned);
+        let cache = EntryCache::new(&archive, limits.clone());
+        Ok(Seen {
+            entries: archive.entries().to_vec(),
+            anomalies: archive.anomalies().to_vec(),
+            layout: (
+                archive.cd_offset,
+                archive.cd_size,
+                archive.eocd_offset,
+                archive.zip64_eocd_offset,
+                archive.offset_shift,
+                archive.input_len(),
+            ),
+            raw: archive
+                .entries()
+                .iter()
+                .map(|e| bytes(archive.raw_data(e)))
+                .collect(),
+            read: archive
+                .entries()
+                .iter()
+                .map(|e| bytes(archive.read(e, limits)))
+                .collect(),
+            cached: (0..archive.entries().len())
+                .map(|i| cache.get_index(i).map(<[u8]>::to_vec))
+                .collect(),
+            inflated: cache.total_inflated(),
+        })
+    }
+
+    /// Writes `data` to `path`, then checks the archive over the file shows what the archive
+    /// over the bytes shows.
+    fn assert_file_agrees(path: &std::path::Path, data: &[u8], limits: &Limits, what: &str) {
+        std::fs::write(path, data).unwrap();
+        let file = ArchiveFile::open(path).unwrap();
+        let from_bytes = seen(Archive::parse(data, limits), limits);
+        let from_file = seen(Archive::open(&file, limits), limits);
+        assert_eq!(from_bytes, from_file, "{what}");
+    }
+
+    /// The archives of the tests above, well-formed and hostile.
+    fn cases() -> Vec<(&'static str, Vec<u8>)> {
+        let mut out = vec![
+            ("sample", build(&sample(), &Layout::default())),
+            ("empty archive", build(&[], &Layout::default())),
+            ("empty file", Vec::new()),
+            ("local header only", b"PK\x03\x04".to_vec()),
+            ("zeros", vec![0u8; 100_000]),
+        ];
+        for prefix in [Vec::new(), b"#!/bin/sh\nexit 0\n".to_vec()] {
+            let layout = Layout {
+                zip64: true,
+                prefix,
+                ..Layout::default()
+            };
+            out.push(("zip64", build(&sample(), &layout)));
+        }
+        let mut specs = sample();
+        for spec in &mut specs {
+            spec.flags |= FLAG_DATA_DESCRIPTOR;
+            spec.descriptor = true;
+        }
+        out.push(("data descriptors", build(&specs, &Layout::default())));
+        let mut saturated = build(&sample(), &Layout::default());
+        let cd = Archive::parse(&saturated, &Limits::default())
+            .unwrap()
+            .cd_offset as usize;
+        saturated[cd + 24..cd + 28].copy_from_slice(&u32::MAX.to_le_bytes());
+        out.push(("saturated size without extra", saturated));
+        let mut in_directory = build(&sample(), &Layout::default());
+        in_directory[cd + 42..cd + 46].copy_from_slice(&(cd as u32).to_le_bytes());
+        out.push(("local header in the directory", in_directory));
+        out.push((
+            "duplicates",
+            build(
+                &[
+                    Spec::deflated("classes.dex", b"the real code"),
+                    Spec::stored("AndroidManifest.xml", b"<manifest/>"),
+                    Spec::stored("classes.dex", b"decoy"),
+                ],
+                &Layout::default(),
+            ),
+        ));
+        let many: Vec<Spec> = (0..300).map(|_| Spec::stored("same", b"x")).collect();
+        out.push(("300 duplicates", build(&many, &Layout::default())));
+        let mut badpack = Spec::stored("AndroidManifest.xml", b"<manifest package='evil'/>");
+        badpack.method = 0x1c5d;
+        badpack.csize = 0x00ab_cdef;
+        out.push(("unknown method", build(&[badpack], &Layout::default())));
+        let mut renamed = Spec::stored("AndroidManifest.xml", b"<manifest/>");
+        renamed.local_name = Some(b"AndroidManifesT.xml".to_vec());
+        let mut remethod = Spec::deflated("classes.dex", b"code");
+        remethod.local_method = Some(METHOD_STORED);
+        out.push((
+            "local header mismatches",
+            build(&[renamed, remethod], &Layout::default()),
+        ));
+        let mut long_name = Spec::stored(&"n".repeat(1000), b"a long local name");
+        long_name.local_name = Some("m".repeat(700).into_bytes());
+        out.push((
+            "names longer than one read",
+            build(&[long_name], &Layout::default()),
+        ));
+        let mut encrypted = Spec::deflated("classes.dex", b"plain code");
+        encrypted.flags |= FLAG_ENCRYPTED;
+        out.push(("encryption flag", build(&[encrypted], &Layout::default())));
+        let content = b"\x00big".repeat(1000);
+        let mut aliases = vec![Spec::deflated("classes.dex", &content)];
+        aliases.extend((0..20).map(|i| Spec {
+            name: format!("copy{i}.dex").into_bytes(),
+            method: METHOD_DEFLATED,
+            crc: crc(&content),
+            csize: deflate(&content).len() as u64,
+            usize: content.len() as u64,
+            ..Spec::alias("", 0)
+        }));
+        out.push(("shared local header", build(&aliases, &Layout::default())));
+        let b = Spec::stored("b.txt", b"second");
+        let mut a = Spec::stored("a.txt", b"first");
+        let swallowed = (LFH_LEN + b.name.len() + b.payload.len()) as u64;
+        a.csize += swallowed;
+        a.usize += swallowed;
+        out.push((
+            "data overlapping the next entry",
+            build(&[a, b], &Layout::default()),
+        ));
+        let mut past = Spec::stored("lib/evil.so", b"elf");
+        past.usize = 10_000;
+        past.csize = 10_000;
+        out.push((
+            "data past the directory",
+            build(&[past], &Layout::default()),
+        ));
+        for absolute in [false, true] {
+            let layout = Layout {
+                prefix: b"MZ this is a polyglot stub".repeat(10),
+                absolute,
+                ..Layout::default()
+            };
+            out.push(("prepended data", build(&sample(), &layout)));
+        }
+        let mut padding = Vec::new();
+        for _ in 0..3000 {
+            put32(&mut padding, LFH_SIG);
+            padding.extend_from_slice(&[0; 22]);
+            put16(&mut padding, 0);
+            put16(&mut padding, 2);
+            padding.extend_from_slice(&[0; 2]);
+        }
+        let layout = Layout {
+            prefix: padding,
+            absolute: true,
+            ..Layout::default()
+        };
+        out.push((
+            "padding records longer than the read-ahead",
+            build(&sample(), &layout),
+        ));
+        let mut junk = Vec::new();
+        put32(&mut junk, LFH_SIG);
+        junk.extend_from_slice(&[0x41; 60]);
+        let layout = Layout {
+            prefix: junk,
+            absolute: true,
+            ..Layout::default()
+        };
+        out.push(("junk prefix", build(&sample(), &layout)));
+        let layout = Layout {
+            trailing: b"junk after the archive".to_vec(),
+            ..Layout::default()
+        };
+        out.push(("trailing data", build(&sample(), &layout)));
+        let mut comment = Vec::new();
+        put32(&mut comment, EOCD_SIG);
+        comment.extend_from_slice(&[0xEE; 16]);
+        put16(&mut comment, 1000);
+        let layout = Layout {
+            comment,
+            ..Layout::default()
+        };
+        out.push(("fake end record in the comment", build(&sample(), &layout)));
+        let layout = Layout {
+            comment: vec![b'c'; MAX_COMMENT],
+            ..Layout::default()
+        };
+        out.push(("longest comment", build(&sample(), &layout)));
+        for count in [2, 7] {
+            let layout = Layout {
+                count: Some(count),
+                ..Layout::default()
+            };
+            out.push(("wrong record count", build(&sample(), &layout)));
+        }
+        out.push((
+            "suspicious names",
+            build(
+                &[
+                    Spec::stored("../../data/evil.so", b"x"),
+                    Spec {
+                        name: b"bad\xffname\0".to_vec(),
+                        ..Spec::stored("", b"x")
+                    },
+                ],
+                &Layout::default(),
+            ),
+        ));
+        out.push(("bomb", build(&[bomb(100, 1 << 20)], &Layout::default())));
+        out.push((
+            "short stream",
+            build(&[bomb(5000, 1000)], &Layout::default()),
+        ));
+        let mut truncated = Spec::deflated("classes.dex", &b"abcdefgh".repeat(1000));
+        truncated.payload.truncate(truncated.payload.len() / 2);
+        truncated.csize = truncated.payload.len() as u64;
+        out.push(("truncated stream", build(&[truncated], &Layout::default())));
+        out
+    }
+
+    #[test]
+    fn file_and_bytes_agree_on_every_case() {
+        let tmp = crate::source::TempFile::with("zip-cases", b"");
+        for (name, data) in cases() {
+            for limits in [
+                small_limits(),
+                Limits {
+                    max_zip_entries: 2,
+                    max_entry_size: 1000,
+                    max_total_inflated: 500,
+                    ..Limits::default()
+                },
+            ] {
+                assert_file_agrees(&tmp.0, &data, &limits, name);
+            }
+        }
+    }
+
+    #[test]
+    fn file_and_bytes_agree_after_truncation_and_corruption() {
+        let tmp = crate::source::TempFile::with("zip-damage", b"");
+        let limits = small_limits();
+        for layout in [
+            Layout::default(),
+            Layout {
+                zip64: true,
+                ..Layout::default()
+            },
+        ] {
+            let data = build(&sample(), &layout);
+            for cut in 0..data.len() {
+                assert_file_agrees(&tmp.0, &data[..cut], &limits, &format!("head {cut}"));
+                assert_file_agrees(&tmp.0, &data[cut..], &limits, &format!("tail {cut}"));
+            }
+            for at in 0..data.len() {
+                for value in [0x00, 0xff, data[at] ^ 1] {
+                    let mut bad = data.clone();
+                    bad[at] = value;
+                    assert_file_agrees(&tmp.0, &bad, &limits, &format!("{value:#x} at {at}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_not_borrowed() {
+        let data = build(&sample(), &Layout::default());
+        let tmp = crate::source::TempFile::with("zip-owned", &data);
+        let file = ArchiveFile::open(&tmp.0).unwrap();
+        let limits = Limits::default();
+        let archive = Archive::open(&file, &limits).unwrap();
+        let manifest = archive.find("AndroidManifest.xml").unwrap();
+        assert!(matches!(
+            archive.read(manifest, &limits),
+            Ok(Cow::Owned(bytes)) if bytes == b"<manifest/>"
+        ));
+        assert_eq!(archive.input_len(), data.len() as u64);
+        let n = data.len() as u64;
+        assert_eq!(&*archive.read_range(n - 22, 4).unwrap(), b"PK\x05\x06");
+        assert_eq!(
+            archive.read_range(n - 3, 4).unwrap_err(),
+            ZipError::Truncated {
+                what: "requested range",
+                offset: n - 3
+            }
+        );
+        let bytes_archive = Archive::parse(&data, &limits).unwrap();
+        assert!(matches!(
+            bytes_archive.read_range(0, 4),
+            Ok(Cow::Borrowed(b"PK\x03\x04"))
+        ));
+        // Stored copies count against the file's size, not the inflate budget.
+        let cache = EntryCache::new(&archive, limits);
+        cache.get("AndroidManifest.xml").unwrap().unwrap();
+        cache.get("classes.dex").unwrap().unwrap();
+        assert_eq!((cache.total_copied(), cache.total_inflated()), (11, 400));
+    }
+
+    #[test]
+    fn copies_of_one_stored_entry_stop_at_the_file_size() {
+        // 50 records all pointing at one 10 kB stored entry: free over bytes, but 500 kB of
+        // copies from a file of about 13 kB.
+        let content = vec![7u8; 10_000];
+        let mut specs = vec![Spec::stored("assets/big", &content)];
+        specs.extend((0..50).map(|i| Spec {
+            name: format!("assets/alias{i}").into_bytes(),
+            ..Spec::alias("", 0)
+        }));
+        for spec in specs.iter_mut().skip(1) {
+            spec.crc = crc(&content);
+            spec.csize = content.len() as u64;
+            spec.usize = content.len() as u64;
+        }
+        let data = build(&specs, &Layout::default());
+        let tmp = crate::source::TempFile::with("zip-aliases", &data);
+        let file = ArchiveFile::open(&tmp.0).unwrap();
+        let limits = Limits::default();
+        let archive = Archive::open(&file, &limits).unwrap();
+        let cache = EntryCache::new(&archive, limits.clone());
+        assert_eq!(cache.get_index(0).unwrap(), content.as_slice());
+        assert_eq!(
+            cache.get_index(1).unwrap_err(),
+            ZipError::TotalCopiedTooLarge {
+                max: data.len() as u64
+            }
+        );
+        assert_eq!(cache.total_copied(), 10_000);
+        // Over bytes every record reads, borrowed.
+        let archive = Archive::parse(&data, &limits).unwrap();
+        let cache = EntryCache::new(&archive, limits);
+        assert!((0..51).all(|i| cache.get_index(i).is_ok()));
+        assert_eq!(cache.total_copied(), 0);
     }
 
     // ---- robustness ------------------------------------------------------------------------

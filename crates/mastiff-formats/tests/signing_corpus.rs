@@ -6,7 +6,7 @@
 use mastiff_formats::signing::{
     find_signing_block, read_signing, Scheme, SigningInfo, Verification, BLOCK_ID_V2,
 };
-use mastiff_formats::zip::{Archive, EntryCache};
+use mastiff_formats::zip::{Archive, ArchiveFile, EntryCache};
 use mastiff_formats::Limits;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -184,7 +184,7 @@ fn malformed_v2_block_leaves_other_schemes_readable() {
     let limits = Limits::default();
     let (v2_off, v2_len) = {
         let archive = Archive::parse(&bytes, &limits).unwrap();
-        let block = find_signing_block(archive.data(), archive.cd_offset)
+        let block = find_signing_block(&bytes, archive.cd_offset)
             .unwrap()
             .unwrap();
         let p = block.get(BLOCK_ID_V2).unwrap();
@@ -255,6 +255,41 @@ fn fixture_apps_match_expected_tsv() {
         checked += 1;
     }
     assert!(checked > 0);
+}
+
+/// The signing facts read from the file (the block on its own, digests streamed) equal those
+/// read from the whole file in memory, on every APK at hand.
+#[test]
+fn file_backed_archives_give_the_same_signing_facts() {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for dir in [
+        DATA.to_string(),
+        FIXTURES.to_string(),
+        format!("{CORPUS}/apps"),
+    ] {
+        let Ok(read) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        paths.extend(
+            read.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "apk" || x == "ipa")),
+        );
+    }
+    paths.sort();
+    assert!(paths.len() >= 5, "{paths:?}");
+    let limits = Limits::default();
+    for path in &paths {
+        let bytes = std::fs::read(path).unwrap();
+        let file = ArchiveFile::open(path).unwrap();
+        let Ok(archive) = Archive::open(&file, &limits) else {
+            assert!(Archive::parse(&bytes, &limits).is_err(), "{path:?}");
+            continue;
+        };
+        let cache = EntryCache::new(&archive, limits.clone());
+        let from_file = read_signing(&archive, &cache);
+        assert_eq!(from_file, signing_of(&bytes), "{path:?}");
+    }
 }
 
 // ---- third-party corpus ----------------------------------------------------------------------

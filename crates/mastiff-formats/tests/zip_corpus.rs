@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-use mastiff_formats::zip::{codes, Archive, EntryCache};
+use mastiff_formats::zip::{codes, Archive, ArchiveFile, EntryCache};
 use mastiff_formats::Limits;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -57,6 +57,35 @@ fn every_package_lists_and_fully_inflates() {
                 entry.name
             );
         }
+    }
+}
+
+/// Read from the file, every package lists the same entries and anomalies, and every entry the
+/// same bytes, as read from memory; stored copies never reach the file-size budget.
+#[test]
+fn file_backed_archives_match_byte_backed_ones() {
+    let limits = Limits::default();
+    for path in packages() {
+        let data = std::fs::read(&path).unwrap();
+        let file = ArchiveFile::open(&path).unwrap();
+        let ours = Archive::parse(&data, &limits).unwrap();
+        let theirs = Archive::open(&file, &limits).unwrap();
+        assert_eq!(ours.entries(), theirs.entries(), "{}", path.display());
+        assert_eq!(ours.anomalies(), theirs.anomalies(), "{}", path.display());
+        assert_eq!(
+            (ours.cd_offset, ours.cd_size, ours.eocd_offset),
+            (theirs.cd_offset, theirs.cd_size, theirs.eocd_offset)
+        );
+        let (a, b) = (
+            EntryCache::new(&ours, limits.clone()),
+            EntryCache::new(&theirs, limits.clone()),
+        );
+        for entry in ours.entries() {
+            let (x, y) = (a.get_index(entry.index), b.get_index(entry.index));
+            assert!(x == y, "{} {}", path.display(), entry.name);
+        }
+        assert_eq!(a.total_inflated(), b.total_inflated());
+        assert!(b.total_copied() <= file.len());
     }
 }
 
