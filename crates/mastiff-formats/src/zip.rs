@@ -332,11 +332,18 @@ impl<'a> Archive<'a> {
                 max: limits.max_entry_size,
             });
         }
-        let raw = self.raw_data(entry)?;
+        let (start, end) = self.locate(entry)?;
         if entry.method != METHOD_DEFLATED {
-            return Ok(raw);
+            return self.read_located(start, end);
         }
-        inflate(&raw, entry.uncompressed_size)
+        let mut input = DeflateInput {
+            source: self.source,
+            start,
+            len: end.saturating_sub(start),
+            chunk: Vec::new(),
+            chunk_at: 0,
+        };
+        inflate(&mut input, entry.uncompressed_size)
             .map(Cow::Owned)
             .map_err(|e| match e {
                 InflateError::TooLarge => ZipError::EntryTooLarge {
@@ -347,6 +354,7 @@ impl<'a> Archive<'a> {
                     entry: entry.name.clone(),
                     detail,
                 },
+                InflateError::Read(e) => e,
             })
     }
 
@@ -1066,20 +1074,70 @@ fn check_record(entry: &Entry, name_bytes: &[u8], valid_utf8: bool, log: &mut An
 enum InflateError {
     TooLarge,
     Corrupt(String),
+    /// The compressed bytes could not be read from the file.
+    Read(ZipError),
+}
+
+/// Bytes of compressed input read from a file at a time.
+const INFLATE_READ: u64 = 64 * 1024;
+
+/// The compressed bytes of one entry, `[start, start + len)` of the source, as [`inflate`]
+/// consumes them: from bytes all at hand, from a file [`INFLATE_READ`] at a time into one
+/// buffer, so the compressed data is never copied whole.
+struct DeflateInput<'a> {
+    source: Source<'a>,
+    start: u64,
+    len: u64,
+    /// The bytes last read from a file, and where in the entry's data they start.
+    chunk: Vec<u8>,
+    chunk_at: u64,
+}
+
+impl DeflateInput<'_> {
+    /// The input from `consumed` on (all of it, or the next chunk of a file); empty once
+    /// everything is consumed.
+    fn rest(&mut self, consumed: u64) -> Result<&[u8], ZipError> {
+        let left = self.len.saturating_sub(consumed);
+        let at = self.start.saturating_add(consumed);
+        let file = match self.source {
+            Source::Bytes(_) => {
+                return Ok(self
+                    .source
+                    .get_into(at, left, &mut self.chunk)?
+                    .unwrap_or_default())
+            }
+            Source::File(file) => file,
+        };
+        let in_chunk = consumed
+            .checked_sub(self.chunk_at)
+            .and_then(|off| usize::try_from(off).ok())
+            .filter(|&off| off < self.chunk.len());
+        if let Some(off) = in_chunk {
+            return Ok(self.chunk.get(off..).unwrap_or_default());
+        }
+        let n = usize::try_from(left.min(INFLATE_READ)).unwrap_or(0);
+        self.chunk.resize(n, 0);
+        self.chunk_at = consumed;
+        file.read_exact_at(&mut self.chunk, at)
+            .map_err(|e| ZipError::Io {
+                offset: at,
+                detail: e.to_string(),
+            })?;
+        Ok(&self.chunk)
+    }
 }
 
 /// Inflates a raw deflate stream that must produce exactly `declared` bytes. Output past
 /// `declared` stops the work at once (this is what defeats bombs with a small declared size);
 /// the buffer grows as data arrives rather than trusting the declared size.
-fn inflate(input: &[u8], declared: u64) -> Result<Vec<u8>, InflateError> {
+fn inflate(input: &mut DeflateInput<'_>, declared: u64) -> Result<Vec<u8>, InflateError> {
     let limit = usize::try_from(declared).map_err(|_| InflateError::TooLarge)?;
     let initial = usize::try_from(declared.min(MAX_INITIAL_ALLOC)).unwrap_or(0);
     let mut out = Vec::with_capacity(initial);
     let mut stream = Decompress::new(false);
     let corrupt = |e: flate2::DecompressError| InflateError::Corrupt(e.to_string());
-    let consumed = |s: &Decompress| usize::try_from(s.total_in()).unwrap_or(usize::MAX);
     loop {
-        let rest = input.get(consumed(&stream)..).unwrap_or_default();
+        let rest = input.rest(stream.total_in()).map_err(InflateError::Read)?;
         if out.len() >= limit {
             // Full: the stream must end here. Probe one byte to tell a clean end from more
             // output; each probe either ends, overflows, or consumes input.
@@ -2520,6 +2578,35 @@ mod tests {
         truncated.payload.truncate(truncated.payload.len() / 2);
         truncated.csize = truncated.payload.len() as u64;
         out.push(("truncated stream", build(&[truncated], &Layout::default())));
+        // Compressed data spanning several reads from a file: whole, cut short, corrupted in
+        // the middle, and a bomb cut at its small declared size.
+        let mut state = 0x2545_f491_u32;
+        let noise: Vec<u8> = (0..160_000)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 24) as u8
+            })
+            .collect();
+        let long = Spec::deflated("assets/noise", &noise);
+        assert!(long.payload.len() as u64 > 2 * INFLATE_READ);
+        out.push((
+            "long stream",
+            build(std::slice::from_ref(&long), &Layout::default()),
+        ));
+        let mut cut = long.clone();
+        cut.payload.truncate(cut.payload.len() - 1000);
+        cut.csize = cut.payload.len() as u64;
+        out.push(("long stream cut short", build(&[cut], &Layout::default())));
+        let mut flipped = long;
+        flipped.payload[100_000] ^= 0x55;
+        out.push((
+            "long stream corrupted",
+            build(&[flipped], &Layout::default()),
+        ));
+        out.push((
+            "long bomb",
+            build(&[bomb(100, 64 << 20)], &Layout::default()),
+        ));
         out
     }
 
