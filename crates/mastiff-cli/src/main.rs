@@ -253,14 +253,11 @@ fn scan_date(date: Option<&str>) -> Result<Date> {
     }
 }
 
-/// Reads and scans one file; an unreadable container is an error (exit 2) after the report.
+/// Scans one file, read entry by entry rather than whole; an unreadable container is an error
+/// (exit 2) after the report.
 fn scan_file(path: &std::path::Path, opts: &ScanOptions) -> Result<Scan> {
-    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(mastiff_rules::scan(
-        &path.display().to_string(),
-        &data,
-        opts,
-    ))
+    mastiff_rules::scan_path(path, &path.display().to_string(), opts)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn unreadable_message(report: &Report) -> Option<String> {

@@ -14,4 +14,4 @@ pub use context::{
 };
 pub use rule::{Described, Rule, RuleMeta, Sink};
 pub use rules::RULES;
-pub use scan::{container_unreadable, scan, scan_bytes, Scan, ScanOptions};
+pub use scan::{container_unreadable, scan, scan_bytes, scan_path, Scan, ScanOptions};

@@ -18,10 +18,12 @@ use mastiff_core::{
 use mastiff_formats::arsc::ResourceTable;
 use mastiff_formats::axml::{self, XmlDocument};
 use mastiff_formats::signing::{self, SigningInfo, Verification};
-use mastiff_formats::zip::{Archive, EntryCache};
+use mastiff_formats::zip::{Archive, ArchiveFile, EntryCache, ZipError};
 use mastiff_formats::Limits;
 use mastiff_sbom::{SbomInputs, SbomResult, VulnDb};
 use sha2::{Digest, Sha256};
+use std::io::{self, Read};
+use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use crate::context::{AppContext, BackupRules, BackupRulesFile, Config, EntryReader, Shared};
@@ -174,13 +176,89 @@ pub fn scan_bytes(display_path: &str, data: &[u8], opts: &ScanOptions) -> Report
 
 /// Like [`scan_bytes`], also returning the SBOM (components, vulnerabilities, database).
 pub fn scan(display_path: &str, data: &[u8], opts: &ScanOptions) -> Scan {
-    let (sha256, (mut report, sbom)) =
-        rayon::join(|| hex(&Sha256::digest(data)), || analyse(data, opts));
+    let (sha256, (report, sbom)) = rayon::join(
+        || hex(&Sha256::digest(data)),
+        || analyse(Input::Bytes(data), opts),
+    );
+    finish_target(report, sbom, display_path, sha256, data.len() as u64)
+}
+
+/// Like [`scan`], reading the file at `path` instead of bytes in memory: the archive is read
+/// from the open file entry by entry and the SHA-256 streams the file in chunks, so the file is
+/// never held whole. The report is the one [`scan`] gives for the file's bytes. Something other
+/// than a regular file (a pipe, `/dev/stdin`) has no length to read at offsets and is read whole
+/// first. Fails only when the file cannot be opened or read; a file that is not a readable
+/// archive is a report with diagnostics, as with [`scan`].
+pub fn scan_path(path: &Path, display_path: &str, opts: &ScanOptions) -> io::Result<Scan> {
+    let mut file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)?;
+        return Ok(scan(display_path, &data, opts));
+    }
+    let file = ArchiveFile::new(file)?;
+    let (sha256, (report, sbom)) = rayon::join(
+        || sha256_of_file(&file),
+        || analyse(Input::File(&file), opts),
+    );
+    Ok(finish_target(
+        report,
+        sbom,
+        display_path,
+        sha256?,
+        file.len(),
+    ))
+}
+
+/// Fills in the scanned file's identity and puts the report in its canonical order.
+fn finish_target(
+    mut report: Report,
+    sbom: Option<SbomResult>,
+    display_path: &str,
+    sha256: String,
+    size: u64,
+) -> Scan {
     report.target.path = display_path.to_string();
     report.target.sha256 = sha256;
-    report.target.size = data.len() as u64;
+    report.target.size = size;
     report.normalize();
     Scan { report, sbom }
+}
+
+/// Bytes hashed per read by [`sha256_of_file`].
+const HASH_CHUNK: u64 = 1024 * 1024;
+
+/// Hex SHA-256 of the whole file, read in chunks of [`HASH_CHUNK`].
+fn sha256_of_file(file: &ArchiveFile) -> io::Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; usize::try_from(HASH_CHUNK.min(file.len())).unwrap_or(0)];
+    let mut at = 0u64;
+    while at < file.len() {
+        let n = usize::try_from((file.len() - at).min(HASH_CHUNK)).unwrap_or(0);
+        let Some(chunk) = buf.get_mut(..n) else {
+            break;
+        };
+        file.read_exact_at(chunk, at)?;
+        hasher.update(&*chunk);
+        at += n as u64;
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// What is scanned: bytes in memory, or an open file read at offsets.
+#[derive(Clone, Copy)]
+enum Input<'d> {
+    Bytes(&'d [u8]),
+    File(&'d ArchiveFile),
+}
+
+impl<'d> Input<'d> {
+    fn archive(self, limits: &Limits) -> Result<Archive<'d>, ZipError> {
+        match self {
+            Input::Bytes(data) => Archive::parse(data, limits),
+            Input::File(file) => Archive::open(file, limits),
+        }
+    }
 }
 
 fn empty_report(opts: &ScanOptions) -> Report {
@@ -203,12 +281,10 @@ fn empty_report(opts: &ScanOptions) -> Report {
     }
 }
 
-fn analyse(data: &[u8], opts: &ScanOptions) -> (Report, Option<SbomResult>) {
+fn analyse(input: Input<'_>, opts: &ScanOptions) -> (Report, Option<SbomResult>) {
     let mut report = empty_report(opts);
     let mut load = Load::default();
-    let archive = match guarded(&mut load, "zip reader", || {
-        Archive::parse(data, &opts.limits)
-    }) {
+    let archive = match guarded(&mut load, "zip reader", || input.archive(&opts.limits)) {
         Some(Ok(a)) => a,
         Some(Err(e)) => {
             load.fail(
