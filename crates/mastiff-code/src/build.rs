@@ -99,6 +99,11 @@ fn phase1<'a>(
     };
     part.info.version = Some(dex.version());
     part.info.classes = dex.class_def_count();
+    // Both counts are checked against the file's size by the parser. A file defines at most
+    // one method per method id (short of a hostile one repeating ids), so the method id count
+    // is a tight bound where doubling growth would leave up to half the vector unused.
+    part.classes.reserve_exact(dex.class_def_count() as usize);
+    part.methods.reserve_exact(dex.method_count() as usize);
 
     // Every string, decoded once. Real files never share string data, so the bytes decoded
     // stay below the file size; a hostile file pointing many ids at one long string is cut off.

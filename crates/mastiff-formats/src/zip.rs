@@ -1508,6 +1508,20 @@ mod tests {
         }
     }
 
+    /// The sample archive in its plain and its ZIP64 layout.
+    fn sample_archives() -> [Vec<u8>; 2] {
+        [
+            build(&sample(), &Layout::default()),
+            build(
+                &sample(),
+                &Layout {
+                    zip64: true,
+                    ..Layout::default()
+                },
+            ),
+        ]
+    }
+
     #[derive(Default)]
     struct Layout {
         /// Bytes before the first local header.
@@ -2632,14 +2646,7 @@ mod tests {
     fn file_and_bytes_agree_after_truncation_and_corruption() {
         let tmp = crate::source::TempFile::with("zip-damage", b"");
         let limits = small_limits();
-        for layout in [
-            Layout::default(),
-            Layout {
-                zip64: true,
-                ..Layout::default()
-            },
-        ] {
-            let data = build(&sample(), &layout);
+        for data in sample_archives() {
             for cut in 0..data.len() {
                 assert_file_agrees(&tmp.0, &data[..cut], &limits, &format!("head {cut}"));
                 assert_file_agrees(&tmp.0, &data[cut..], &limits, &format!("tail {cut}"));
@@ -2728,14 +2735,7 @@ mod tests {
 
     #[test]
     fn truncation_at_every_offset_never_panics() {
-        for layout in [
-            Layout::default(),
-            Layout {
-                zip64: true,
-                ..Layout::default()
-            },
-        ] {
-            let data = build(&sample(), &layout);
+        for data in sample_archives() {
             for cut in 0..data.len() {
                 let _ = read_all(&data[..cut]);
                 let _ = read_all(&data[cut..]);
@@ -2745,14 +2745,7 @@ mod tests {
 
     #[test]
     fn corrupting_any_byte_never_panics() {
-        for layout in [
-            Layout::default(),
-            Layout {
-                zip64: true,
-                ..Layout::default()
-            },
-        ] {
-            let data = build(&sample(), &layout);
+        for data in sample_archives() {
             for at in 0..data.len() {
                 for value in [0x00, 0xff, 0x7f, 0x80, data[at] ^ 1] {
                     let mut bad = data.clone();
