@@ -125,6 +125,17 @@ fn crypto_rules_find_the_bad_cases_and_not_the_good_ones() {
         "{key}"
     );
     assert!(!key.contains("Xk9#mP2$vL7@qR4!"), "key not redacted: {key}");
+    // A static final named as a cipher key: medium, redacted; the alias is not key material.
+    let fields: Vec<&str> = findings(&r, "CRY-004")
+        .iter()
+        .filter(|f| f.message.starts_with("static field"))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert!(
+        fields[0].contains("BadCrypto.XOR_KEY = Zm9v") && !fields[0].contains("Zm9vYmFy"),
+        "{fields:?}"
+    );
     let iv = &findings(&r, "CRY-003")[0].message;
     assert!(iv.contains("new byte[16] never written"), "{iv}");
     let stored = &findings(&r, "CRY-009")[0].message;

@@ -1,7 +1,11 @@
 use mastiff_core::Severity;
 
+use mastiff_code::ArgValue;
+
 use super::{const_origin_arg, CodeFindings};
 use crate::rule::{Rule, Sink};
+use crate::rules::auth::words;
+use crate::rules::redact;
 use crate::{declare_rule, AppContext};
 
 declare_rule! {
@@ -11,7 +15,11 @@ declare_rule! {
     ///   `new DESedeKeySpec(key)` whose `key` is an array literal, `"…".getBytes()`, a decoded
     ///   literal (`Base64.decode("…")`, a hex helper), a digest of a literal, a field only ever
     ///   assigned one of these, or such a constant passed in by the caller;
-    /// - `new PBEKeySpec(password, …)` whose password is a literal (`"…".toCharArray()`).
+    /// - `new PBEKeySpec(password, …)` whose password is a literal (`"…".toCharArray()`);
+    /// - a `static final` string or byte array named as a cipher key (`xorkey`, `AES_KEY`,
+    ///   `encryptionKey`, `secretKey`: the word "key" with a cipher word) holding a constant of
+    ///   8 characters or more, medium: its use is not followed (it may go to native code, or
+    ///   through an XOR loop no key spec sees).
     ///
     /// The value is never printed: messages show its first characters, length and a hash.
     ///
@@ -82,5 +90,101 @@ impl Rule for HardcodedKey {
             }
         }
         found.emit(out);
+        let mut fields = 0;
+        for class in code.classes() {
+            for f in &class.static_values {
+                if f.access_flags & mastiff_formats::dex::access::FINAL == 0
+                    || !names_a_cipher_key(&f.name)
+                {
+                    continue;
+                }
+                let shown = match &f.value {
+                    ArgValue::Str(v) if key_like_text(v) => redact(v),
+                    ArgValue::Bytes(b) if b.len() >= 8 => format!("a {}-byte array", b.len()),
+                    _ => continue,
+                };
+                // Static values have no code: located at the class's first method.
+                let Some(m) = class.methods().next() else {
+                    continue;
+                };
+                fields += 1;
+                if fields > super::MAX_FINDINGS {
+                    continue;
+                }
+                out.report_code(
+                    Severity::Medium,
+                    format!(
+                        "static field {}.{} = {shown}: a hard-coded cipher key",
+                        class.java_name(),
+                        f.name
+                    ),
+                    vec![code.location(m, 0)],
+                    class.library,
+                );
+            }
+        }
+    }
+}
+
+/// Words that make a `key` a cipher key.
+const CIPHER_WORDS: &[&str] = &[
+    "xor",
+    "aes",
+    "des",
+    "crypt",
+    "crypto",
+    "cipher",
+    "encryption",
+    "encrypt",
+    "decrypt",
+    "secret",
+    "hmac",
+    "master",
+    "private",
+    "signing",
+];
+
+/// Whether a field name says it holds a cipher key: the word "key" next to a cipher word
+/// (`AES_KEY`, `xorKey`, or run together: `xorkey`).
+fn names_a_cipher_key(name: &str) -> bool {
+    let w = words(name);
+    let joined = w.concat();
+    CIPHER_WORDS.iter().any(|c| {
+        (w.iter().any(|x| x == "key") && w.iter().any(|x| x == c))
+            || joined.contains(&format!("{c}key"))
+    })
+}
+
+/// A constant that can be key material rather than a key's name: 8 to 512 ASCII characters,
+/// no spaces, not a dotted, dashed or snake_case identifier or a URL.
+fn key_like_text(v: &str) -> bool {
+    let identifier = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        && v.contains(['_', '.', '-']);
+    (8..=512).contains(&v.len())
+        && v.is_ascii()
+        && !v.contains(char::is_whitespace)
+        && !v.contains("://")
+        && !identifier
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cipher_key_names_and_values() {
+        assert!(names_a_cipher_key("xorkey"));
+        assert!(names_a_cipher_key("AES_KEY"));
+        assert!(names_a_cipher_key("encryptionKey"));
+        assert!(!names_a_cipher_key("KEY_PREF"));
+        assert!(!names_a_cipher_key("apiKey"));
+        assert!(!names_a_cipher_key("keyboard"));
+        assert!(key_like_text("pizzapizzapizzapizzapizz"));
+        assert!(key_like_text("0123456789abcdef"));
+        assert!(!key_like_text("aes_key_alias"));
+        assert!(!key_like_text("short"));
+        assert!(!key_like_text("https://example.com/key"));
     }
 }
