@@ -205,6 +205,10 @@ pub enum ArgValue {
     ClassConst(Str),
     /// The result of a call (e.g. the builder returned by `setKeySize`).
     ReturnOf(Arc<MethodRef>),
+    /// At a branch join: the result of this call on some paths, a constant on the others
+    /// (`name = "demo.txt"; if (ok) name = intent.getStringExtra("f");`). For rules that
+    /// follow where a value may come from; everything else reads it as unknown.
+    MaybeReturnOf(Arc<MethodRef>),
     /// Parameter `n` of the enclosing method as received (0 is `this` for instance methods).
     Param(u16),
 }
@@ -288,7 +292,9 @@ pub(crate) fn identity_hash(v: &ArgValue, h: &mut impl std::hash::Hasher) {
             h.write_usize(Arc::as_ptr(field) as usize);
             h.write_usize(value.as_ref().map_or(0, |v| Arc::as_ptr(v) as usize));
         }
-        ArgValue::ReturnOf(m) => h.write_usize(Arc::as_ptr(m) as usize),
+        ArgValue::ReturnOf(m) | ArgValue::MaybeReturnOf(m) => {
+            h.write_usize(Arc::as_ptr(m) as usize)
+        }
         ArgValue::Param(n) => h.write_u32(u32::from(*n)),
     }
 }
@@ -328,7 +334,8 @@ pub(crate) fn identical(a: &ArgValue, b: &ArgValue) -> bool {
                     _ => false,
                 }
         }
-        (ArgValue::ReturnOf(x), ArgValue::ReturnOf(y)) => same(x, y),
+        (ArgValue::ReturnOf(x), ArgValue::ReturnOf(y))
+        | (ArgValue::MaybeReturnOf(x), ArgValue::MaybeReturnOf(y)) => same(x, y),
         (ArgValue::Param(x), ArgValue::Param(y)) => x == y,
         _ => false,
     }

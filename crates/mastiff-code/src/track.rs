@@ -472,11 +472,18 @@ impl<'a> Scanner<'a> {
             return;
         };
         for (r, v) in first {
-            if rest
+            let values: Option<Vec<&Reg>> = rest
                 .iter()
-                .all(|s| s.iter().any(|(r2, v2)| r2 == r && v2 == v))
-            {
+                .map(|s| s.iter().find(|(r2, _)| r2 == r).map(|(_, v2)| v2))
+                .collect();
+            // A register some incoming state does not define stays unknown.
+            let Some(values) = values else {
+                continue;
+            };
+            if values.iter().all(|v2| *v2 == v) {
                 self.set(*r, v.clone());
+            } else if let Some(m) = maybe_result(std::iter::once(v).chain(values)) {
+                self.set(*r, Reg::Val(ArgValue::MaybeReturnOf(m)));
             }
         }
     }
@@ -1071,4 +1078,23 @@ impl<'a> Scanner<'a> {
         self.tracked_args.push((offset, list));
         result
     }
+}
+
+/// At a join of differing values: the call whose result one of them is, when every other is
+/// the same call's (possible) result or a constant. Anything else (two different calls, a
+/// parameter, a builder) leaves the register unknown.
+fn maybe_result<'r>(values: impl Iterator<Item = &'r Reg>) -> Option<Arc<MethodRef>> {
+    let mut call: Option<&Arc<MethodRef>> = None;
+    for v in values {
+        match v {
+            Reg::Val(ArgValue::ReturnOf(m) | ArgValue::MaybeReturnOf(m)) => match call {
+                Some(c) if !Arc::ptr_eq(c, m) && **c != **m => return None,
+                _ => call = Some(m),
+            },
+            Reg::Val(ArgValue::Str(_) | ArgValue::Int(_) | ArgValue::Null | ArgValue::Float(_)) => {
+            }
+            _ => return None,
+        }
+    }
+    call.cloned()
 }

@@ -386,4 +386,10 @@ fn values_survive_forward_joins_where_every_path_agrees() {
         vec![ArgValue::Unknown],
         "a loop head keeps nothing"
     );
+    // A call's result on one path and a constant on the other: the call may be the source.
+    match arg("maybeExtra").as_slice() {
+        [ArgValue::MaybeReturnOf(m)] => assert_eq!(&*m.name, "getStringExtra"),
+        other => panic!("maybeExtra: {other:?}"),
+    }
+    assert_eq!(arg("twoCalls"), vec![ArgValue::Unknown]);
 }

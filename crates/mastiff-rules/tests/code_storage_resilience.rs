@@ -156,7 +156,11 @@ fn code_rules() {
     )));
     bad_not_good(&r, "CODE-008", bad, "openFile", Severity::High, good);
     bad_not_good(&r, "CODE-008", bad, "saveTo", Severity::Medium, good);
-    assert_eq!(findings(&r, "CODE-008").len(), 2);
+    bad_not_good(&r, "CODE-008", bad, "exportNamed", Severity::Medium, good);
+    assert!(findings(&r, "CODE-008").iter().any(|f| f
+        .message
+        .contains("from Intent.getStringExtra() on some branches")));
+    assert_eq!(findings(&r, "CODE-008").len(), 3);
     // No update mechanism in this app: a finding; the resilience app has an IMMEDIATE update.
     assert_eq!(findings(&r, "CODE-007").len(), 1);
     let ok = scan("code-resilience.apk");

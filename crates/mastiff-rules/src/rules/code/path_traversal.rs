@@ -39,7 +39,9 @@ declare_rule! {
     /// ## False positives
     /// Only flows within one method are followed, and a check done elsewhere (a caller that
     /// validates the name, a component that is not exported) is not seen: read the component's
-    /// exposure. A value that goes through a branch before reaching the sink is missed.
+    /// exposure. A value that is the source's on some branches and a constant on others is
+    /// followed (the message says "on some branches"); one that is handed through a field or
+    /// another method is missed.
     ///
     /// ## References
     /// - OWASP MASTG-TEST-0025: Testing for Injection Flaws; MASVS-CODE-4
@@ -158,8 +160,10 @@ impl Rule for PathTraversal {
                 .calls_to(class, "<init>")
                 .filter(|c| &*c.callee.descriptor == descriptor)
             {
-                let Some(ArgValue::ReturnOf(from)) = code.arg(site, at) else {
-                    continue;
+                let (from, maybe) = match code.arg(site, at) {
+                    Some(ArgValue::ReturnOf(from)) => (from, false),
+                    Some(ArgValue::MaybeReturnOf(from)) => (from, true),
+                    _ => continue,
                 };
                 let Some(from_uri) = source(from) else {
                     continue;
@@ -187,12 +191,16 @@ impl Rule for PathTraversal {
                 } else {
                     ""
                 };
+                let from_what = if maybe {
+                    format!("from {}() on some branches", short_callee(from))
+                } else {
+                    format!("from {}()", short_callee(from))
+                };
                 hits.push(Hit {
                     severity,
                     message: format!(
-                        "new {}(..) with a path from {}(){decodes} in {}, and no canonical-path check there",
+                        "new {}(..) with a path {from_what}{decodes} in {}, and no canonical-path check there",
                         simple_class_name(class),
-                        short_callee(from),
                         method_name(code, site.caller)
                     ),
                     locations: vec![code.location(site.caller, site.offset)],

@@ -362,7 +362,9 @@ pub(crate) fn const_origin(
             call_over_constants(code, site, depth)
         }
         ArgValue::Param(n) => param_constant(code, method, *n, ty, depth),
-        ArgValue::Unknown => instance_field_before(code, method, offset, ty, depth),
+        ArgValue::Unknown | ArgValue::MaybeReturnOf(_) => {
+            instance_field_before(code, method, offset, ty, depth)
+        }
         _ => None,
     }
 }

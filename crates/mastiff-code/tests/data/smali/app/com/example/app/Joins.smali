@@ -51,3 +51,30 @@
     if-gtz p0, :head
     return-void
 .end method
+
+# A constant on one path, an Intent extra on the other: the extra may reach the call.
+.method public static maybeExtra(Landroid/content/Intent;Z)V
+    .registers 4
+    const-string v0, "demo.txt"
+    if-eqz p1, :joined
+    const-string v1, "name"
+    invoke-virtual {p0, v1}, Landroid/content/Intent;->getStringExtra(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    :joined
+    invoke-static {v0}, Ljavax/crypto/Cipher;->getInstance(Ljava/lang/String;)Ljavax/crypto/Cipher;
+    return-void
+.end method
+
+# Two different calls on the two paths: unknown.
+.method public static twoCalls(Landroid/content/Intent;Z)V
+    .registers 4
+    const-string v1, "name"
+    invoke-virtual {p0, v1}, Landroid/content/Intent;->getStringExtra(Ljava/lang/String;)Ljava/lang/String;
+    move-result-object v0
+    if-eqz p1, :joined
+    invoke-virtual {p0}, Landroid/content/Intent;->getAction()Ljava/lang/String;
+    move-result-object v0
+    :joined
+    invoke-static {v0}, Ljavax/crypto/Cipher;->getInstance(Ljava/lang/String;)Ljavax/crypto/Cipher;
+    return-void
+.end method
