@@ -1536,6 +1536,16 @@ mod tests {
         count: Option<u16>,
     }
 
+    /// A nameless local header with `extra` zero bytes of extra field and no data (zipflinger's
+    /// padding "virtual entry").
+    fn padding_record(out: &mut Vec<u8>, extra: u16) {
+        put32(out, LFH_SIG);
+        out.extend_from_slice(&[0; 22]);
+        put16(out, 0);
+        put16(out, extra);
+        out.extend(std::iter::repeat_n(0u8, usize::from(extra)));
+    }
+
     fn put16(out: &mut Vec<u8>, v: u16) {
         out.extend_from_slice(&v.to_le_bytes());
     }
@@ -2025,11 +2035,7 @@ mod tests {
     fn unreferenced_padding_record_at_the_start_is_not_prepended_data() {
         // zipflinger's "virtual entry": a local header with no name and only padding.
         let mut prefix = Vec::new();
-        put32(&mut prefix, LFH_SIG);
-        prefix.extend_from_slice(&[0; 22]);
-        put16(&mut prefix, 0);
-        put16(&mut prefix, 102);
-        prefix.extend_from_slice(&[0; 102]);
+        padding_record(&mut prefix, 102);
         let layout = Layout {
             prefix,
             absolute: true,
@@ -2520,11 +2526,7 @@ mod tests {
         }
         let mut padding = Vec::new();
         for _ in 0..3000 {
-            put32(&mut padding, LFH_SIG);
-            padding.extend_from_slice(&[0; 22]);
-            put16(&mut padding, 0);
-            put16(&mut padding, 2);
-            padding.extend_from_slice(&[0; 2]);
+            padding_record(&mut padding, 2);
         }
         let layout = Layout {
             prefix: padding,

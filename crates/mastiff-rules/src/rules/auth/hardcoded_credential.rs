@@ -256,37 +256,13 @@ impl Rule for HardcodedCredential {
         if let Some(code) = app.code {
             let mut found = CodeFindings::new(code);
             // Static final fields with an initial value.
-            let mut statics = 0;
-            for class in code.classes() {
-                for f in &class.static_values {
-                    let (Some(kind), ArgValue::Str(v)) = (credential_kind(&f.name), &f.value)
-                    else {
-                        continue;
-                    };
-                    let Some(sev) = secret_value_severity(v) else {
-                        continue;
-                    };
-                    // Located at the class's first method (static values have no code).
-                    let Some(m) = class.methods().next() else {
-                        continue;
-                    };
-                    statics += 1;
-                    if statics > crate::rules::crypto::MAX_FINDINGS {
-                        continue;
-                    }
-                    out.report_code(
-                        sev,
-                        format!(
-                            "static field {}.{} = {}: a hard-coded {kind}",
-                            class.java_name(),
-                            f.name,
-                            redact(v)
-                        ),
-                        vec![code.location(m, 0)],
-                        class.library,
-                    );
-                }
-            }
+            crate::rules::crypto::report_static_fields(code, out, |f| {
+                let (Some(kind), ArgValue::Str(v)) = (credential_kind(&f.name), &f.value) else {
+                    return None;
+                };
+                let sev = secret_value_severity(v)?;
+                Some((sev, redact(v), format!("a hard-coded {kind}")))
+            });
             // Stores of a literal into a credential-named field.
             for a in code.all_field_accesses() {
                 if !matches!(

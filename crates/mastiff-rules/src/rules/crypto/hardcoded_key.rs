@@ -90,39 +90,19 @@ impl Rule for HardcodedKey {
             }
         }
         found.emit(out);
-        let mut fields = 0;
-        for class in code.classes() {
-            for f in &class.static_values {
-                if f.access_flags & mastiff_formats::dex::access::FINAL == 0
-                    || !names_a_cipher_key(&f.name)
-                {
-                    continue;
-                }
-                let shown = match &f.value {
-                    ArgValue::Str(v) if key_like_text(v) => redact(v),
-                    ArgValue::Bytes(b) if b.len() >= 8 => format!("a {}-byte array", b.len()),
-                    _ => continue,
-                };
-                // Static values have no code: located at the class's first method.
-                let Some(m) = class.methods().next() else {
-                    continue;
-                };
-                fields += 1;
-                if fields > super::MAX_FINDINGS {
-                    continue;
-                }
-                out.report_code(
-                    Severity::Medium,
-                    format!(
-                        "static field {}.{} = {shown}: a hard-coded cipher key",
-                        class.java_name(),
-                        f.name
-                    ),
-                    vec![code.location(m, 0)],
-                    class.library,
-                );
+        super::report_static_fields(code, out, |f| {
+            if f.access_flags & mastiff_formats::dex::access::FINAL == 0
+                || !names_a_cipher_key(&f.name)
+            {
+                return None;
             }
-        }
+            let shown = match &f.value {
+                ArgValue::Str(v) if key_like_text(v) => redact(v),
+                ArgValue::Bytes(b) if b.len() >= 8 => format!("a {}-byte array", b.len()),
+                _ => return None,
+            };
+            Some((Severity::Medium, shown, "a hard-coded cipher key".into()))
+        });
     }
 }
 

@@ -41,6 +41,41 @@ pub(crate) static RULES: &[&dyn Rule] = &[
 /// that calls an API a thousand times does not drown the report.
 pub(crate) const MAX_FINDINGS: usize = 50;
 
+/// Reports the static fields with an initial value that `judge` picks, as `static field
+/// C.name = <shown>: <what>`: located at the class's first method (static values have no
+/// code), at most [`MAX_FINDINGS`]. `judge` gives `(severity, shown value, what it is)`.
+pub(crate) fn report_static_fields(
+    code: &CodeIndex,
+    out: &mut Sink,
+    mut judge: impl FnMut(&mastiff_code::StaticFieldValue) -> Option<(Severity, String, String)>,
+) {
+    let mut n = 0;
+    for class in code.classes() {
+        for f in &class.static_values {
+            let Some((severity, shown, what)) = judge(f) else {
+                continue;
+            };
+            let Some(m) = class.methods().next() else {
+                continue;
+            };
+            n += 1;
+            if n > MAX_FINDINGS {
+                continue;
+            }
+            out.report_code(
+                severity,
+                format!(
+                    "static field {}.{} = {shown}: {what}",
+                    class.java_name(),
+                    f.name
+                ),
+                vec![code.location(m, 0)],
+                class.library,
+            );
+        }
+    }
+}
+
 /// `com.x.Crypto.encrypt(byte[])`.
 pub(crate) fn method_name(code: &CodeIndex, id: MethodId) -> String {
     code.method(id).map_or_else(

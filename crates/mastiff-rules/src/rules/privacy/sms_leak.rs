@@ -224,9 +224,7 @@ fn built_from_source(
         })
         .any(|c| {
             code.args(c).iter().any(|a| match a {
-                ArgValue::ReturnOf(r) => sources
-                    .iter()
-                    .any(|(s, _)| std::sync::Arc::ptr_eq(&s.callee, r) || **r == *s.callee),
+                ArgValue::ReturnOf(r) => sources.iter().any(|(s, _)| **r == *s.callee),
                 _ => false,
             })
         })
