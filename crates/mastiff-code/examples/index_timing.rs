@@ -133,7 +133,7 @@ fn main() {
         ix.calls().len(),
         ix.string_uses().len(),
         ix.all_field_accesses().len(),
-        ix.strings().len()
+        ix.strings().count()
     );
     for d in ix.dex_files() {
         println!(

@@ -10,27 +10,31 @@
 
 use std::sync::Arc;
 
-use mastiff_formats::dex::{access, mutf8, Dex, EncodedValue, NO_INDEX};
+use mastiff_formats::dex::{access, Dex, EncodedValue, NO_INDEX};
 use rayon::prelude::*;
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::libraries::{is_app_code, library_of};
-use crate::track::{Scanner, StaticMap};
+use crate::source::DexSource;
+use crate::track::{scan_light, Records, Scanner, StaticMap};
 use crate::{
-    ArgValue, ClassInfo, CodeIndex, CodeProblem, DexFileInfo, DexStatus, Limits, MethodId,
-    MethodInfo, MethodRef, ProblemKind, RefIndex, StaticFieldValue, Str,
+    name_hash, ArgValue, ClassRec, CodeIndex, CodeProblem, DexFileInfo, DexStatus, Limits,
+    MethodRec, ProblemKind, RefIndex, StaticRec, Str, HAS_CODE, ONLY_RETURNS, THROWS,
 };
 
 struct Part<'a> {
     info: DexFileInfo,
     problems: Vec<CodeProblem>,
-    scanner: Option<Scanner<'a>>,
-    classes: Vec<ClassInfo>,
-    methods: Vec<MethodInfo>,
+    source: Option<DexSource<'a>>,
+    /// `methods` ranges and `MethodRec::class` are local to the part until the merge.
+    classes: Vec<ClassRec>,
+    methods: Vec<MethodRec>,
     /// Local method indices of `<clinit>`s with code.
     clinits: Vec<u32>,
-    final_statics: FxHashSet<(Str, Str)>,
+    /// Field ids of the file's `static final` fields.
+    final_statics: FxHashSet<u32>,
     statics: Vec<((Str, Str), ArgValue)>,
+    records: Records,
 }
 
 impl Part<'_> {
@@ -43,7 +47,7 @@ impl Part<'_> {
     }
 }
 
-fn encoded_to_arg(sc: &Scanner<'_>, v: &EncodedValue) -> Option<ArgValue> {
+fn encoded_to_arg(src: &DexSource<'_>, v: &EncodedValue) -> Option<ArgValue> {
     Some(match v {
         EncodedValue::Byte(x) => ArgValue::Int(i64::from(*x)),
         EncodedValue::Short(x) => ArgValue::Int(i64::from(*x)),
@@ -53,21 +57,14 @@ fn encoded_to_arg(sc: &Scanner<'_>, v: &EncodedValue) -> Option<ArgValue> {
         EncodedValue::Float(x) => ArgValue::Float(f64::from(*x)),
         EncodedValue::Double(x) => ArgValue::Float(*x),
         EncodedValue::Boolean(b) => ArgValue::Int(i64::from(*b)),
-        EncodedValue::String(s) => ArgValue::Str(sc.string(*s)),
-        EncodedValue::Type(t) => ArgValue::ClassConst(sc.type_desc(*t)),
+        EncodedValue::String(s) => ArgValue::Str(Str::from(src.string(*s))),
+        EncodedValue::Type(t) => ArgValue::ClassConst(Str::from(src.type_desc(*t))),
         // A null initial value is the default a `<clinit>` may still overwrite: not a constant.
         _ => return None,
     })
 }
 
-fn phase1<'a>(
-    index: u16,
-    name: &str,
-    bytes: &'a [u8],
-    app_package: Option<&str>,
-    limits: &Limits,
-    empty: &Str,
-) -> Part<'a> {
+fn phase1<'a>(index: u16, name: &str, bytes: &'a [u8], app_package: Option<&str>) -> Part<'a> {
     let mut part = Part {
         info: DexFileInfo {
             name: name.to_string(),
@@ -82,12 +79,13 @@ fn phase1<'a>(
             status: DexStatus::Complete,
         },
         problems: Vec::new(),
-        scanner: None,
+        source: None,
         classes: Vec::new(),
         methods: Vec::new(),
         clinits: Vec::new(),
         final_statics: FxHashSet::default(),
         statics: Vec::new(),
+        records: Records::default(),
     };
     let dex = match Dex::parse(bytes) {
         Ok(d) => d,
@@ -105,45 +103,23 @@ fn phase1<'a>(
     part.classes.reserve_exact(dex.class_def_count() as usize);
     part.methods.reserve_exact(dex.method_count() as usize);
 
-    // Every string, decoded once. Real files never share string data, so the bytes decoded
-    // stay below the file size; a hostile file pointing many ids at one long string is cut off.
+    let (src, check) = DexSource::new(dex.clone());
     let n = dex.string_count();
-    let mut strings: Vec<Str> = Vec::with_capacity(n as usize);
-    let budget = bytes.len().saturating_mul(2);
-    let (mut used, mut bad) = (0usize, 0u32);
-    for i in 0..n {
-        if used > budget {
-            part.problem(
-                ProblemKind::LimitReached,
-                format!(
-                    "string data exceeds twice the file size; {} strings not read",
-                    n - i
-                ),
-            );
-            strings.resize(n as usize, empty.clone());
-            break;
-        }
-        match dex.string_raw(i) {
-            Ok((raw, _)) => {
-                used = used.saturating_add(raw.len());
-                strings.push(match mutf8::decode(raw) {
-                    std::borrow::Cow::Borrowed(s) => Str::from(s),
-                    std::borrow::Cow::Owned(s) => Str::from(s),
-                });
-            }
-            Err(_) => {
-                bad += 1;
-                strings.push(empty.clone());
-            }
-        }
-    }
-    if bad > 0 {
+    if check.over_budget > 0 {
         part.problem(
-            ProblemKind::MalformedTable,
-            format!("{bad} of {n} strings unreadable"),
+            ProblemKind::LimitReached,
+            format!(
+                "string data exceeds twice the file size; {} strings not read",
+                check.over_budget
+            ),
         );
     }
-    let mut sc = Scanner::new(dex.clone(), strings.into(), empty.clone(), limits);
+    if check.unreadable > 0 {
+        part.problem(
+            ProblemKind::MalformedTable,
+            format!("{} of {n} strings unreadable", check.unreadable),
+        );
+    }
 
     let mut malformed = 0u32;
     let mut first_error: Option<String> = None;
@@ -159,48 +135,40 @@ fn phase1<'a>(
                 continue;
             }
         };
-        let descriptor = sc.type_desc(cd.class_idx);
+        let descriptor = src.type_desc(cd.class_idx);
         if descriptor.is_empty() {
             note(format!("class_def {ci}: bad class type"), &mut malformed);
             continue;
         }
-        let superclass = (cd.superclass_idx != NO_INDEX).then(|| sc.type_desc(cd.superclass_idx));
-        let interfaces = match dex.interfaces(&cd) {
-            Ok(l) => l.iter().map(|t| sc.type_desc(u32::from(t))).collect(),
+        let interfaces_off = match dex.interfaces(&cd) {
+            Ok(_) => cd.interfaces_off,
             Err(e) => {
                 note(format!("{descriptor}: {e}"), &mut malformed);
-                Vec::new()
+                0
             }
         };
-        let source_file = (cd.source_file_idx != NO_INDEX).then(|| sc.string(cd.source_file_idx));
+        let class_id = part.classes.len() as u32;
         let m_start = part.methods.len() as u32;
-        let mut static_values = Vec::new();
+        let mut statics = Vec::new();
         match dex.class_data(&cd) {
             Ok(Some(data)) => {
                 for em in data.methods() {
-                    let mut mr = sc.method_ref(em.method_idx);
-                    if mr.class != descriptor {
-                        // A hostile class_data can name another class's method id: the method
-                        // still belongs to the class being defined.
-                        mr = Arc::new(MethodRef {
-                            class: descriptor.clone(),
-                            ..(*mr).clone()
-                        });
-                    }
                     let has_code = em.code_off != 0;
-                    if has_code && &*mr.name == "<clinit>" {
+                    if has_code && src.method_names(em.method_idx).1 == "<clinit>" {
                         part.clinits.push(part.methods.len() as u32);
                     }
                     part.info.methods += 1;
                     part.info.methods_with_code += u32::from(has_code);
-                    part.methods.push(MethodInfo {
-                        method: mr,
+                    part.methods.push(MethodRec {
+                        idx: em.method_idx,
+                        class: class_id,
                         access_flags: em.access_flags,
-                        has_code,
-                        dex: index,
                         code_off: em.code_off,
-                        summary: Default::default(),
-                        calls: 0..0,
+                        calls: (0, 0),
+                        insn_count: 0,
+                        invokes: 0,
+                        dex: index,
+                        flags: if has_code { HAS_CODE } else { 0 },
                     });
                 }
                 let values = match dex.static_values(&cd) {
@@ -211,22 +179,20 @@ fn phase1<'a>(
                     }
                 };
                 for (i, f) in data.static_fields.iter().enumerate() {
-                    let fr = sc.field_ref(f.field_idx);
                     let is_final = f.access_flags & access::FINAL != 0;
                     if is_final {
-                        part.final_statics
-                            .insert((descriptor.clone(), fr.name.clone()));
+                        part.final_statics.insert(f.field_idx);
                     }
-                    let Some(value) = values.get(i).and_then(|v| encoded_to_arg(&sc, v)) else {
+                    let Some(value) = values.get(i).and_then(|v| encoded_to_arg(&src, v)) else {
                         continue;
                     };
                     if is_final {
+                        let (_, name) = src.field_names(f.field_idx);
                         part.statics
-                            .push(((descriptor.clone(), fr.name.clone()), value.clone()));
+                            .push(((Str::from(descriptor), Str::from(name)), value.clone()));
                     }
-                    static_values.push(StaticFieldValue {
-                        name: fr.name.clone(),
-                        ty: fr.ty.clone(),
+                    statics.push(StaticRec {
+                        field: f.field_idx,
                         access_flags: f.access_flags,
                         value,
                     });
@@ -235,16 +201,16 @@ fn phase1<'a>(
             Ok(None) => {}
             Err(e) => note(format!("{descriptor}: {e}"), &mut malformed),
         }
-        part.classes.push(ClassInfo {
-            is_app_code: is_app_code(&descriptor, app_package),
-            library: library_of(&descriptor),
-            descriptor,
-            superclass,
-            interfaces,
+        part.classes.push(ClassRec {
+            type_idx: cd.class_idx,
+            super_idx: cd.superclass_idx,
+            interfaces_off,
+            source_file: cd.source_file_idx,
             access_flags: cd.access_flags,
-            source_file,
             dex: index,
-            static_values,
+            is_app_code: is_app_code(descriptor, app_package),
+            library: library_of(descriptor),
+            statics: statics.into_boxed_slice(),
             methods: m_start..part.methods.len() as u32,
         });
     }
@@ -255,33 +221,43 @@ fn phase1<'a>(
             format!("{malformed} malformed class definitions or class data (first: {first})"),
         );
     }
-    part.scanner = Some(sc);
+    part.source = Some(src);
     part
 }
 
 /// Scans the `<clinit>`s and returns `(class, field)` → value for constant `sput`s into the
 /// class's own `static final` fields (assigned exactly once).
-fn clinit_constants(part: &mut Part<'_>) -> Vec<((Str, Str), ArgValue)> {
-    let Some(sc) = part.scanner.as_mut() else {
+fn clinit_constants(
+    part: &Part<'_>,
+    statics: &Arc<StaticMap>,
+    limits: &Limits,
+) -> Vec<((Str, Str), ArgValue)> {
+    let Some(src) = part.source.as_ref() else {
         return Vec::new();
     };
+    let mut sc = Scanner::new(src, limits, statics.clone());
     let mut found: FxHashMap<(Str, Str), Option<ArgValue>> = FxHashMap::default();
     for &m in &part.clinits {
         let Some(mi) = part.methods.get(m as usize) else {
             continue;
         };
-        let Ok(code) = sc.dex.code_item(mi.code_off) else {
+        let Ok(code) = src.dex.code_item(mi.code_off) else {
             continue;
         };
-        sc.scan_method(&code, &mi.descriptor, true);
+        let class = part
+            .classes
+            .get(mi.class as usize)
+            .map_or("", |c| src.type_desc(c.type_idx));
+        sc.scan_method(&code, src.proto_desc(src.method_proto(mi.idx)), true);
+        sc.tracked_args.clear();
         for fa in sc.tracked_puts.drain(..) {
-            if fa.kind != crate::FieldAccessKind::StaticPut || fa.field.class != mi.class {
+            if fa.kind != crate::FieldAccessKind::StaticPut
+                || &*fa.field.class != class
+                || !part.final_statics.contains(&fa.field_idx)
+            {
                 continue;
             }
             let key = (fa.field.class.clone(), fa.field.name.clone());
-            if !part.final_statics.contains(&key) {
-                continue;
-            }
             let constant = matches!(
                 fa.value,
                 ArgValue::Bytes(_) | ArgValue::Ints(_) | ArgValue::Str(_) | ArgValue::Int(_)
@@ -294,7 +270,6 @@ fn clinit_constants(part: &mut Part<'_>) -> Vec<((Str, Str), ArgValue)> {
                 .or_insert(v);
         }
     }
-    sc.tracked_args.clear();
     found
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -313,70 +288,79 @@ fn append<T>(into: &mut Vec<T>, from: Vec<T>, total: usize) {
 }
 
 fn phase2(part: &mut Part<'_>, base: u32, limits: &Limits) {
-    let Some(sc) = part.scanner.as_mut() else {
+    let Some(src) = part.source.as_ref() else {
         return;
     };
+    let out = &mut part.records;
     // Typical densities (ApiDemos: one invoke per 66 bytes of dex, one field access per 150,
     // one const-string per 390): reserving avoids regrowing (and copying) the big vectors.
-    let size = sc.dex.data().len();
-    sc.calls
+    let size = src.dex.data().len();
+    out.calls
         .reserve((size / 48).min(limits.max_call_sites_per_dex));
-    sc.field_accesses.reserve(size / 128);
-    sc.string_uses.reserve(size / 256);
-    let budget = (sc.dex.data().len() / 2).saturating_mul(limits.max_code_units_factor);
+    out.field_accesses.reserve(size / 128);
+    out.string_uses.reserve(size / 256);
+    let budget = (size / 2).saturating_mul(limits.max_code_units_factor);
     let mut scanned = 0usize;
     let mut bad_code = 0u32;
     let mut first_bad: Option<String> = None;
     let mut limit_msg: Option<String> = None;
+    let name_of = |m: &MethodRec| {
+        let (_, name) = src.method_names(m.idx);
+        let class = part
+            .classes
+            .get(m.class as usize)
+            .map_or("", |c| src.type_desc(c.type_idx));
+        format!("{class}.{name}")
+    };
     for (i, m) in part.methods.iter_mut().enumerate() {
-        if !m.has_code {
+        m.calls = (out.calls.len() as u32, out.calls.len() as u32);
+        if m.flags & HAS_CODE == 0 {
             continue;
         }
-        let code = match sc.dex.code_item(m.code_off) {
+        let code = match src.dex.code_item(m.code_off) {
             Ok(c) => c,
             Err(e) => {
                 bad_code += 1;
-                first_bad.get_or_insert_with(|| format!("{}.{}: {e}", m.class, m.name));
+                first_bad.get_or_insert_with(|| format!("{}: {e}", name_of(m)));
                 continue;
             }
         };
         scanned = scanned.saturating_add(code.insns_units() as usize);
         if scanned > budget {
             limit_msg = Some(format!(
-                "code units scanned exceed {}x the file size; methods from {}.{} on not scanned",
-                limits.max_code_units_factor, m.class, m.name
+                "code units scanned exceed {}x the file size; methods from {} on not scanned",
+                limits.max_code_units_factor,
+                name_of(m)
             ));
             break;
         }
-        let before_calls = sc.calls.len() as u32;
-        let before_trunc = sc.truncated_methods;
-        let id = MethodId(base + i as u32);
-        m.summary = sc.scan_method_light(id, &code);
-        m.calls = before_calls..sc.calls.len() as u32;
-        if sc.truncated_methods != before_trunc {
+        let before_trunc = out.truncated_methods;
+        let summary = scan_light(out, base + i as u32, &code, limits);
+        m.calls.1 = out.calls.len() as u32;
+        m.insn_count = summary.insn_count;
+        m.invokes = summary.invokes;
+        if summary.throws {
+            m.flags |= THROWS;
+        }
+        if summary.only_returns {
+            m.flags |= ONLY_RETURNS;
+        }
+        if out.truncated_methods != before_trunc {
             first_bad.get_or_insert_with(|| {
-                format!(
-                    "{}.{}: instruction runs past the end of the code",
-                    m.class, m.name
-                )
+                format!("{}: instruction runs past the end of the code", name_of(m))
             });
         }
     }
-    sc.release_caches();
     // The reservations above are estimates: give back what the file did not use before the
     // merge (large vectors shrink in place, without a copy).
-    sc.calls.shrink_to_fit();
-    sc.field_accesses.shrink_to_fit();
-    sc.string_uses.shrink_to_fit();
-    part.info.instructions = sc.instructions;
-    part.info.invokes = part
-        .methods
-        .iter()
-        .map(|m| u64::from(m.summary.invokes))
-        .sum();
-    part.info.const_strings = sc.string_uses.len() as u64;
-    let truncated = bad_code + sc.truncated_methods;
-    let call_limit = sc.call_limit_hit;
+    out.calls.shrink_to_fit();
+    out.field_accesses.shrink_to_fit();
+    out.string_uses.shrink_to_fit();
+    part.info.instructions = out.instructions;
+    part.info.invokes = part.methods.iter().map(|m| u64::from(m.invokes)).sum();
+    part.info.const_strings = out.string_uses.len() as u64;
+    let truncated = bad_code + out.truncated_methods;
+    let call_limit = out.call_limit_hit;
     if truncated > 0 {
         part.problem(
             ProblemKind::TruncatedCode,
@@ -418,7 +402,6 @@ pub(crate) fn build<'d>(
             ),
         });
     }
-    let empty = Str::from("");
 
     let mut parts: Vec<Part<'_>> = files
         .par_iter()
@@ -429,8 +412,6 @@ pub(crate) fn build<'d>(
                 name,
                 bytes,
                 app_package,
-                limits,
-                &empty,
             )
         })
         .collect();
@@ -441,20 +422,23 @@ pub(crate) fn build<'d>(
         for (k, v) in p.statics.drain(..) {
             statics.entry(k).or_insert_with(|| Arc::new(v));
         }
+        p.statics.shrink_to_fit();
     }
     let statics = Arc::new(statics);
-    for p in &mut parts {
-        if let Some(sc) = p.scanner.as_mut() {
-            sc.statics = statics.clone();
-        }
-    }
-    let from_clinit: Vec<_> = parts.par_iter_mut().map(clinit_constants).collect();
-    let mut statics: StaticMap = (*statics).clone();
+    let from_clinit: Vec<_> = parts
+        .par_iter()
+        .map(|p| clinit_constants(p, &statics, limits))
+        .collect();
+    let mut statics = Arc::unwrap_or_clone(statics);
     // <clinit> runs after the static values are set, so its constant wins.
     for (k, v) in from_clinit.into_iter().flatten() {
         statics.insert(k, Arc::new(v));
     }
     let statics = Arc::new(statics);
+    for p in &mut parts {
+        p.final_statics = FxHashSet::default();
+        p.clinits = Vec::new();
+    }
 
     let mut base = 0u32;
     let bases: Vec<u32> = parts
@@ -468,12 +452,7 @@ pub(crate) fn build<'d>(
     parts
         .par_iter_mut()
         .zip(bases.par_iter())
-        .for_each(|(p, &b)| {
-            if let Some(sc) = p.scanner.as_mut() {
-                sc.statics = statics.clone();
-            }
-            phase2(p, b, limits);
-        });
+        .for_each(|(p, &b)| phase2(p, b, limits));
     let (mut ix, problems) = merge(parts, problems);
     ix.statics = statics;
     ix.limits = limits.clone();
@@ -491,146 +470,170 @@ fn merge<'d>(
     let n_methods: usize = parts.iter().map(|p| p.methods.len()).sum();
     // The first file's vectors are taken over as they are, and grown once (in place where the
     // allocator can) to the exact total before the next file's items are appended.
-    let total = |f: fn(&Scanner<'_>) -> usize| -> usize {
-        parts.iter().filter_map(|p| p.scanner.as_ref()).map(f).sum()
-    };
+    let total = |f: fn(&Records) -> usize| -> usize { parts.iter().map(|p| f(&p.records)).sum() };
     let totals = (
-        total(|s| s.calls.len()),
-        total(|s| s.string_uses.len()),
-        total(|s| s.field_accesses.len()),
+        total(|r| r.calls.len()),
+        total(|r| r.string_uses.len()),
+        total(|r| r.field_accesses.len()),
     );
-    ix.dex_strings.reserve_exact(parts.len());
-    for mut part in parts {
-        let mbase = ix.methods.len() as u32;
-        let cbase = ix.calls.len() as u32;
-        let mut dups = 0u32;
-        let mut first_dup = None;
-        for mut c in part.classes.drain(..) {
-            c.methods = c.methods.start + mbase..c.methods.end + mbase;
-            if ix.class_by_name.contains_key(&c.descriptor) {
-                dups += 1;
-                first_dup.get_or_insert_with(|| c.descriptor.to_string());
-                continue;
+    let mut parts = parts;
+    let sources: Vec<Option<DexSource<'d>>> = parts.iter_mut().map(|p| p.source.take()).collect();
+    {
+        // Descriptor → class id of the first definition.
+        let mut by_name: FxHashMap<&str, u32> = FxHashMap::default();
+        for (d, mut part) in parts.into_iter().enumerate() {
+            let src = sources.get(d).and_then(Option::as_ref);
+            let mbase = ix.methods.len() as u32;
+            let cbase = ix.calls.len() as u32;
+            let mut dups = 0u32;
+            let mut first_dup = None;
+            let mut global: Vec<u32> = Vec::with_capacity(part.classes.len());
+            for mut c in part.classes.drain(..) {
+                let desc = src.map_or("", |s| s.type_desc(c.type_idx));
+                c.methods = c.methods.start + mbase..c.methods.end + mbase;
+                if let Some(&first) = by_name.get(desc) {
+                    dups += 1;
+                    first_dup.get_or_insert_with(|| desc.to_string());
+                    global.push(first);
+                    continue;
+                }
+                let id = ix.classes.len() as u32;
+                by_name.insert(desc, id);
+                global.push(id);
+                ix.classes.push(c);
             }
-            ix.class_by_name
-                .insert(c.descriptor.clone(), ix.classes.len() as u32);
-            ix.classes.push(c);
+            if dups > 0 {
+                part.problem(
+                    ProblemKind::DuplicateClass,
+                    format!(
+                        "{dups} classes already defined in an earlier dex file (first: {}); the earlier definitions are used",
+                        first_dup.unwrap_or_default()
+                    ),
+                );
+            }
+            for m in part.methods.iter_mut() {
+                m.class = global.get(m.class as usize).copied().unwrap_or(u32::MAX);
+                m.calls = (m.calls.0 + cbase, m.calls.1 + cbase);
+            }
+            if ix.methods.is_empty() && mbase == 0 {
+                // The first file's methods are taken over as they are (no copy at peak).
+                let rest: usize = n_methods.saturating_sub(part.methods.len());
+                ix.methods = std::mem::take(&mut part.methods);
+                ix.methods.reserve_exact(rest);
+            } else {
+                ix.methods.append(&mut part.methods);
+            }
+            let r = std::mem::take(&mut part.records);
+            append(&mut ix.calls, r.calls, totals.0);
+            append(&mut ix.string_uses, r.string_uses, totals.1);
+            append(&mut ix.field_accesses, r.field_accesses, totals.2);
+            if !part.problems.is_empty() && part.info.status == DexStatus::Complete {
+                part.info.status = DexStatus::Partial;
+            }
+            problems.append(&mut part.problems);
+            ix.dex_files.push(part.info);
         }
-        if dups > 0 {
-            part.problem(
-                ProblemKind::DuplicateClass,
-                format!(
-                    "{dups} classes already defined in an earlier dex file (first: {}); the earlier definitions are used",
-                    first_dup.unwrap_or_default()
-                ),
-            );
-        }
-        if ix.methods.is_empty() && cbase == 0 {
-            // The first file's methods are taken over as they are (no copy at peak).
-            let rest: usize = n_methods.saturating_sub(part.methods.len());
-            ix.methods = std::mem::take(&mut part.methods);
-            ix.methods.reserve_exact(rest);
-        } else {
-            for mut m in part.methods.drain(..) {
-                m.calls = m.calls.start + cbase..m.calls.end + cbase;
-                ix.methods.push(m);
+        ix.classes.shrink_to_fit();
+
+        let desc_of = |c: &ClassRec| {
+            sources
+                .get(usize::from(c.dex))
+                .and_then(Option::as_ref)
+                .map_or("", |s| s.type_desc(c.type_idx))
+        };
+        let src_of = |c: &ClassRec| sources.get(usize::from(c.dex)).and_then(Option::as_ref);
+        let mut keys = Vec::with_capacity(ix.classes.len());
+        let mut children = Vec::new();
+        let mut implementors = Vec::new();
+        for (i, c) in ix.classes.iter().enumerate() {
+            let i = i as u32;
+            keys.push((name_hash(desc_of(c)), i));
+            let Some(src) = src_of(c) else { continue };
+            if c.super_idx != NO_INDEX {
+                children.push((name_hash(src.type_desc(c.super_idx)), i));
+            }
+            if let Ok(list) = src.dex.type_list(c.interfaces_off) {
+                for t in list.iter() {
+                    implementors.push((name_hash(src.type_desc(u32::from(t))), i));
+                }
             }
         }
-        if let Some(sc) = part.scanner.take() {
-            append(&mut ix.calls, sc.calls, totals.0);
-            append(&mut ix.string_uses, sc.string_uses, totals.1);
-            append(&mut ix.field_accesses, sc.field_accesses, totals.2);
-            ix.sources.push(Some(crate::DexSource {
-                dex: sc.dex.clone(),
-                strings: sc.strings.clone(),
-            }));
-            ix.dex_strings.push(sc.strings);
-        } else {
-            ix.sources.push(None);
-            ix.dex_strings.push(Arc::from(Vec::new()));
-        }
-        if !part.problems.is_empty() && part.info.status == DexStatus::Complete {
-            part.info.status = DexStatus::Partial;
-        }
-        problems.append(&mut part.problems);
-        ix.dex_files.push(part.info);
-    }
+        keys.sort_unstable();
+        children.sort_unstable();
+        implementors.sort_unstable();
+        ix.class_keys = keys;
+        ix.children = children;
+        ix.direct_implementors = implementors;
 
-    // Each item's dex file, from its method's (items are in method order).
-    let file_of = |m: MethodId| {
-        ix.methods
-            .get(m.0 as usize)
-            .map_or(0, |m| usize::from(m.dex))
-    };
-    let method_counts: Vec<usize> = ix
-        .sources
-        .iter()
-        .map(|s| s.as_ref().map_or(0, |s| s.dex.method_count() as usize))
-        .collect();
-    let field_counts: Vec<usize> = ix
-        .sources
-        .iter()
-        .map(|s| s.as_ref().map_or(0, |s| s.dex.field_count() as usize))
-        .collect();
-    ix.call_index = ref_index(
-        &method_counts,
-        ix.calls.iter().map(|c| {
-            (
-                file_of(c.caller),
-                c.ref_id,
-                Arc::as_ptr(&c.callee) as usize,
-                &c.callee.class,
-                &c.callee.name,
-            )
-        }),
-    );
-    ix.field_index = ref_index(
-        &field_counts,
-        ix.field_accesses.iter().map(|f| {
-            (
-                file_of(f.method),
-                f.ref_id,
-                Arc::as_ptr(&f.field) as usize,
-                &f.field.class,
-                &f.field.name,
-            )
-        }),
-    );
-
-    for (i, c) in ix.classes.iter().enumerate() {
-        if let Some(s) = &c.superclass {
-            ix.children.entry(s.clone()).or_default().push(i as u32);
-        }
-        for it in &c.interfaces {
-            ix.direct_implementors
-                .entry(it.clone())
-                .or_default()
-                .push(i as u32);
-        }
+        // The reference indexes: each item's file from its method's.
+        let methods = &ix.methods;
+        let file_of = |m: u32| methods.get(m as usize).map_or(0, |m| usize::from(m.dex));
+        let src_at = |f: usize| sources.get(f).and_then(Option::as_ref);
+        let method_counts: Vec<usize> = sources
+            .iter()
+            .map(|s| s.as_ref().map_or(0, |s| s.dex.method_count() as usize))
+            .collect();
+        let field_counts: Vec<usize> = sources
+            .iter()
+            .map(|s| s.as_ref().map_or(0, |s| s.dex.field_count() as usize))
+            .collect();
+        let call_index = ref_index(
+            &method_counts,
+            ix.calls.iter().map(|c| {
+                (
+                    file_of(c.caller),
+                    u32::from(c.callee),
+                    c.kind == crate::InvokeKind::Custom,
+                )
+            }),
+            |f, id, custom| match src_at(f) {
+                Some(s) if custom => {
+                    let (m, _) = s.call_site_ref(id);
+                    (m.class, m.name)
+                }
+                Some(s) => s.method_names(id),
+                None => ("", ""),
+            },
+        );
+        let field_index = ref_index(
+            &field_counts,
+            ix.field_accesses
+                .iter()
+                .map(|f| (file_of(f.method), u32::from(f.field), false)),
+            |f, id, _| src_at(f).map_or(("", ""), |s| s.field_names(id)),
+        );
+        ix.call_index = call_index;
+        ix.field_index = field_index;
     }
+    ix.sources = sources;
     problems.extend(find_cycles(&ix));
     (ix, problems)
 }
 
 /// Builds a `(class, name)` index over items identified by their reference id in their dex file
-/// (`local`, one table per file sized by `local_counts`), or when they have none (`u32::MAX`:
-/// invoke-custom call sites) by the address of their shared `Arc<MethodRef>`. Each distinct
-/// reference is looked at once, not once per item.
+/// (`(file, id, custom)`; `custom` ids are invoke-custom call site ids, in a table of their
+/// own). `names` reads a reference's class and name; each distinct reference is read once, not
+/// once per item.
 fn ref_index<'s>(
     local_counts: &[usize],
-    items: impl Iterator<Item = (usize, u32, usize, &'s Str, &'s Str)>,
+    items: impl Iterator<Item = (usize, u32, bool)>,
+    names: impl Fn(usize, u32, bool) -> (&'s str, &'s str),
 ) -> RefIndex {
     // 1. A provisional id per distinct reference, in first-seen order.
     let mut dense: Vec<Vec<u32>> = local_counts.iter().map(|&n| vec![u32::MAX; n]).collect();
-    let mut by_ptr: FxHashMap<usize, u32> = FxHashMap::default();
-    let mut refs: Vec<(&Str, &Str)> = Vec::new();
+    let mut other: FxHashMap<(usize, u32, bool), u32> = FxHashMap::default();
+    let mut refs: Vec<(&str, &str)> = Vec::new();
     let mut provisional: Vec<u32> = Vec::new();
-    for (file, local, ptr, class, name) in items {
+    for (file, local, custom) in items {
         let mut new_ref = || {
-            refs.push((class, name));
+            refs.push(names(file, local, custom));
             (refs.len() - 1) as u32
         };
-        let slot = dense.get_mut(file).and_then(|t| t.get_mut(local as usize));
+        let slot = if custom {
+            None
+        } else {
+            dense.get_mut(file).and_then(|t| t.get_mut(local as usize))
+        };
         let id = match slot {
             Some(slot) if *slot != u32::MAX => *slot,
             Some(slot) => {
@@ -638,12 +641,12 @@ fn ref_index<'s>(
                 *slot = id;
                 id
             }
-            None => *by_ptr.entry(ptr).or_insert_with(new_ref),
+            None => *other.entry((file, local, custom)).or_insert_with(new_ref),
         };
         provisional.push(id);
     }
     drop(dense);
-    drop(by_ptr);
+    drop(other);
 
     // 2. Keys: the distinct (class, name) pairs, sorted; references with the same names (from
     //    different files) share a key.
@@ -651,8 +654,8 @@ fn ref_index<'s>(
     order.sort_unstable_by(|&a, &b| refs.get(a as usize).cmp(&refs.get(b as usize)));
     let mut key_of = vec![0u32; refs.len()];
     // The name of each key, for the by-name view below.
-    let mut key_names: Vec<&Str> = Vec::new();
-    let mut last: Option<(&Str, &Str)> = None;
+    let mut key_names: Vec<&str> = Vec::new();
+    let mut last: Option<(&str, &str)> = None;
     for &p in &order {
         let Some(&(class, name)) = refs.get(p as usize) else {
             continue;
@@ -666,7 +669,6 @@ fn ref_index<'s>(
         }
     }
     drop(order);
-
     // 3. Items grouped by key (a counting sort keeps each key's items in item order).
     let mut ri = RefIndex::default();
     let mut counts = vec![0u32; key_names.len()];
@@ -719,7 +721,7 @@ fn ref_index<'s>(
 }
 
 /// Reports every class whose superclass chain loops (each cycle once).
-fn find_cycles(ix: &CodeIndex) -> Vec<CodeProblem> {
+fn find_cycles(ix: &CodeIndex<'_>) -> Vec<CodeProblem> {
     // 0 = unvisited, 1 = on the current chain, 2 = done.
     let mut state = vec![0u8; ix.classes.len()];
     let mut out = Vec::new();
@@ -734,17 +736,16 @@ fn find_cycles(ix: &CodeIndex) -> Vec<CodeProblem> {
                     }
                     chain.push(i);
                     cur = ix
-                        .classes
-                        .get(i)
-                        .and_then(|c| c.superclass.as_ref())
-                        .and_then(|s| ix.class_by_name.get(s))
-                        .map(|&j| j as usize);
+                        .class_view(i as u32)
+                        .and_then(|c| c.superclass)
+                        .and_then(|s| ix.class_id(s))
+                        .map(|j| j as usize);
                 }
                 Some(1) => {
                     let names: Vec<&str> = chain
                         .iter()
                         .skip_while(|&&k| k != i)
-                        .filter_map(|&k| ix.classes.get(k).map(|c| &*c.descriptor))
+                        .filter_map(|&k| ix.class_view(k as u32).map(|c| c.descriptor))
                         .collect();
                     let file = ix
                         .classes

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use mastiff_formats::dex::insn::{op, payload_at, Payload};
-use mastiff_formats::dex::{CodeItem, Dex};
+use mastiff_formats::dex::CodeItem;
 
 use crate::fxhash::FxHashMap;
+use crate::source::DexSource;
 use crate::{
-    ArgValue, CallSite, FieldAccess, FieldAccessKind, FieldRef, InvokeKind, Limits, MethodId,
-    MethodRef, MethodSummary, Str, StringUse,
+    ArgValue, CallRec, FieldAccessKind, FieldRec, FieldRefBuf, InvokeKind, Limits, MethodRefBuf,
+    MethodSummary, Str, StringRec,
 };
 
 /// Longest array materialised from `aput-byte` writes (longer ones become unknown).
@@ -18,7 +19,9 @@ const MAX_APUT_ARRAY: u32 = 256;
 /// A field store seen by constant tracking.
 pub(crate) struct TrackedPut {
     pub(crate) offset: u32,
-    pub(crate) field: Arc<FieldRef>,
+    /// The field id in the method's dex file.
+    pub(crate) field_idx: u32,
+    pub(crate) field: Arc<FieldRefBuf>,
     pub(crate) kind: FieldAccessKind,
     pub(crate) value: ArgValue,
 }
@@ -36,23 +39,13 @@ const UNKNOWN: Reg = Reg::Val(ArgValue::Unknown);
 /// Static final values visible to `sget`: `(class, name)` → value.
 pub(crate) type StaticMap = FxHashMap<(Str, Str), Arc<ArgValue>>;
 
-/// Per-dex resolution caches and outputs. One per dex file, used by one thread.
+/// Constant tracking of one method at a time, in one dex file.
 pub(crate) struct Scanner<'a> {
-    pub(crate) dex: Dex<'a>,
-    pub(crate) strings: Arc<[Str]>,
-    /// Per type id: its descriptor's index in `strings` (`u32::MAX` when unreadable).
-    types: Vec<u32>,
+    pub(crate) src: &'a DexSource<'a>,
     pub(crate) statics: Arc<StaticMap>,
     limits: Limits,
-    pub(crate) empty: Str,
-    protos: Vec<Option<Str>>,
-    /// Per method id: the reference, its proto index and which library semantics apply.
-    method_refs: Vec<Option<(Arc<MethodRef>, u32, Special)>>,
-    /// Per proto: `(start, len, returns a value)` of its parameter kinds in `shape_kinds`.
-    shapes: Vec<Option<(u32, u16, bool)>>,
+    /// Parameter kinds of the protos met, appended as needed.
     shape_kinds: Vec<u8>,
-    field_refs: Vec<Option<Arc<FieldRef>>>,
-    static_values: Vec<Option<Option<Arc<ArgValue>>>>,
     // register file, valid when the generation matches
     regs: Vec<(u64, Reg)>,
     gen: u64,
@@ -64,18 +57,22 @@ pub(crate) struct Scanner<'a> {
     joins: Vec<(u32, Vec<(u32, Reg)>)>,
     /// The current method's instructions, decoded once in the first pass.
     insns: Vec<mastiff_formats::dex::Insn>,
-    // outputs of the index pass ([`Scanner::scan_method_light`])
-    pub(crate) calls: Vec<CallSite>,
     // outputs of constant tracking ([`Scanner::scan_method`]), in instruction order
     /// `(offset, arguments)` of each invoke.
     pub(crate) tracked_args: Vec<(u32, crate::ArgList)>,
     /// Each `iput*`/`sput*` with the value stored.
     pub(crate) tracked_puts: Vec<TrackedPut>,
     scratch: Vec<ArgValue>,
-    /// Distinct argument lists of this file, by identity hash (see [`crate::identity_hash`]).
+    /// Distinct argument lists of this scanner, by identity hash (see [`crate::identity_hash`]).
     arg_lists: FxHashMap<u64, Arc<[ArgValue]>>,
-    pub(crate) string_uses: Vec<StringUse>,
-    pub(crate) field_accesses: Vec<FieldAccess>,
+}
+
+/// What the index pass ([`scan_light`]) records for one dex file.
+#[derive(Default)]
+pub(crate) struct Records {
+    pub(crate) calls: Vec<CallRec>,
+    pub(crate) string_uses: Vec<StringRec>,
+    pub(crate) field_accesses: Vec<FieldRec>,
     pub(crate) truncated_methods: u32,
     pub(crate) call_limit_hit: bool,
     pub(crate) instructions: u64,
@@ -135,7 +132,7 @@ enum Special {
     String,
 }
 
-fn special_of(m: &MethodRef) -> Special {
+fn special_of(m: &MethodRefBuf) -> Special {
     match &*m.class {
         "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;" => Special::Builder,
         "Ljava/lang/String;" => Special::String,
@@ -180,260 +177,75 @@ fn utf8_compatible(charset: Option<&ArgValue>, s: &str) -> bool {
 }
 
 impl<'a> Scanner<'a> {
-    pub(crate) fn new(dex: Dex<'a>, strings: Arc<[Str]>, empty: Str, limits: &Limits) -> Self {
-        Self::with_tables(dex, strings, empty, limits, true)
-    }
-
-    /// `tables`: whether to allocate the per-id resolution caches (worth it when every method
-    /// is scanned; without them each reference is resolved where it is used).
-    fn with_tables(
-        dex: Dex<'a>,
-        strings: Arc<[Str]>,
-        empty: Str,
-        limits: &Limits,
-        tables: bool,
-    ) -> Self {
-        let n = |count: u32| if tables { count as usize } else { 0 };
-        let types = (0..n(dex.type_count()) as u32)
-            .map(|t| {
-                dex.type_descriptor_idx(t)
-                    .ok()
-                    .filter(|&s| (s as usize) < strings.len())
-                    .unwrap_or(u32::MAX)
-            })
-            .collect();
+    pub(crate) fn new(src: &'a DexSource<'a>, limits: &Limits, statics: Arc<StaticMap>) -> Self {
         Scanner {
-            protos: vec![None; n(dex.proto_count())],
-            method_refs: vec![None; n(dex.method_count())],
-            shapes: vec![None; n(dex.proto_count())],
-            shape_kinds: Vec::new(),
-            field_refs: vec![None; n(dex.field_count())],
-            static_values: vec![None; n(dex.field_count())],
-            dex,
-            strings,
-            types,
-            statics: Arc::new(StaticMap::default()),
+            src,
+            statics,
             limits: limits.clone(),
-            empty,
+            shape_kinds: Vec::new(),
             regs: Vec::new(),
             gen: 1,
             targets: Vec::new(),
             join_targets: Vec::new(),
             joins: Vec::new(),
             insns: Vec::new(),
-            calls: Vec::new(),
             tracked_args: Vec::new(),
             tracked_puts: Vec::new(),
             scratch: Vec::new(),
             arg_lists: FxHashMap::default(),
-            string_uses: Vec::new(),
-            field_accesses: Vec::new(),
-            truncated_methods: 0,
-            call_limit_hit: false,
-            instructions: 0,
         }
     }
 
     pub(crate) fn string(&self, idx: u32) -> Str {
-        self.strings
-            .get(idx as usize)
-            .cloned()
-            .unwrap_or_else(|| self.empty.clone())
+        Str::from(self.src.string(idx))
     }
 
     pub(crate) fn type_desc(&self, idx: u32) -> Str {
-        match self.types.get(idx as usize) {
-            Some(&s) => self.string(s),
-            // A tracking scanner has no type table: read the id directly.
-            None if self.types.is_empty() => match self.dex.type_descriptor_idx(idx) {
-                Ok(s) => self.string(s),
-                Err(_) => self.empty.clone(),
-            },
-            None => self.empty.clone(),
-        }
-    }
-
-    /// A scanner for constant tracking of a few methods after the index is built: no
-    /// resolution tables (each reference is resolved where it is used), the final static map.
-    pub(crate) fn for_tracking(
-        dex: Dex<'a>,
-        strings: Arc<[Str]>,
-        empty: Str,
-        limits: &Limits,
-        statics: Arc<StaticMap>,
-    ) -> Self {
-        let mut sc = Self::with_tables(dex, strings, empty, limits, false);
-        sc.statics = statics;
-        sc
-    }
-
-    /// Drops the resolution caches once every method is scanned (in the per-file task, so the
-    /// thousands of reference counts they hold are released in parallel and before the merge
-    /// allocates the index's arrays).
-    pub(crate) fn release_caches(&mut self) {
-        self.protos = Vec::new();
-        self.method_refs = Vec::new();
-        self.shapes = Vec::new();
-        self.shape_kinds = Vec::new();
-        self.field_refs = Vec::new();
-        self.static_values = Vec::new();
-        self.types = Vec::new();
-        self.statics = Arc::new(StaticMap::default());
-        self.regs = Vec::new();
-        self.targets = Vec::new();
-        self.insns = Vec::new();
-        self.scratch = Vec::new();
-        self.arg_lists = FxHashMap::default();
-    }
-
-    pub(crate) fn proto(&mut self, idx: u32) -> Str {
-        if let Some(Some(p)) = self.protos.get(idx as usize) {
-            return p.clone();
-        }
-        let p = match self.dex.proto(idx) {
-            Ok(p) => {
-                let mut s = String::from("(");
-                if let Ok(list) = self.dex.type_list(p.parameters_off) {
-                    for t in list.iter() {
-                        s.push_str(&self.type_desc(u32::from(t)));
-                    }
-                }
-                s.push(')');
-                s.push_str(&self.type_desc(p.return_type_idx));
-                Str::from(s)
-            }
-            Err(_) => Str::from("()V"),
-        };
-        if let Some(slot) = self.protos.get_mut(idx as usize) {
-            *slot = Some(p.clone());
-        }
-        p
-    }
-
-    pub(crate) fn method_ref(&mut self, idx: u32) -> Arc<MethodRef> {
-        self.method_ref_proto(idx).0
-    }
-
-    /// A method reference with its semantics, for a call site of another kind.
-    fn uncached(m: Arc<MethodRef>, proto: u32) -> (Arc<MethodRef>, u32, Special) {
-        let sp = special_of(&m);
-        (m, proto, sp)
+        Str::from(self.src.type_desc(idx))
     }
 
     /// The method reference and its proto index (`u32::MAX` when unreadable).
-    fn method_ref_proto(&mut self, idx: u32) -> (Arc<MethodRef>, u32, Special) {
-        if let Some(Some((m, p, sp))) = self.method_refs.get(idx as usize) {
-            return (m.clone(), *p, *sp);
-        }
-        let (m, p) = match self.dex.method(idx) {
-            Ok(m) => (
-                MethodRef {
-                    class: self.type_desc(u32::from(m.class_idx)),
-                    name: self.string(m.name_idx),
-                    descriptor: self.proto(u32::from(m.proto_idx)),
-                },
-                u32::from(m.proto_idx),
-            ),
-            Err(_) => (
-                MethodRef {
-                    class: self.empty.clone(),
-                    name: self.empty.clone(),
-                    descriptor: Str::from("()V"),
-                },
-                u32::MAX,
-            ),
-        };
+    fn method_ref_proto(&mut self, idx: u32) -> (Arc<MethodRefBuf>, u32, Special) {
+        let m = Arc::new(self.src.method_ref(idx).to_owned_ref());
         let sp = special_of(&m);
-        let m = Arc::new(m);
-        if let Some(slot) = self.method_refs.get_mut(idx as usize) {
-            *slot = Some((m.clone(), p, sp));
-        }
-        (m, p, sp)
+        (m, self.src.method_proto(idx), sp)
     }
 
-    /// Parameter kinds of a proto, cached: `(start, len, returns)` into `shape_kinds`.
+    /// Parameter kinds of a proto: `(start, len, returns)` into `shape_kinds`.
     fn shape(&mut self, proto_idx: u32) -> (u32, u16, bool) {
-        if let Some(Some(s)) = self.shapes.get(proto_idx as usize) {
-            return *s;
-        }
+        let src = self.src;
         let desc = if proto_idx == u32::MAX {
-            Str::from("()V")
+            "()V"
         } else {
-            self.proto(proto_idx)
+            src.proto_desc(proto_idx)
         };
         let start = self.shape_kinds.len() as u32;
         self.shape_kinds
-            .extend(crate::param_types(&desc).map(kind).take(255));
+            .extend(crate::param_types(desc).map(kind).take(255));
         let len = (self.shape_kinds.len() as u32 - start) as u16;
-        let returns = !desc.ends_with(")V");
-        let s = (start, len, returns);
-        if let Some(slot) = self.shapes.get_mut(proto_idx as usize) {
-            *slot = Some(s);
-        }
-        s
+        (start, len, !desc.ends_with(")V"))
     }
 
-    pub(crate) fn field_ref(&mut self, idx: u32) -> Arc<FieldRef> {
-        if let Some(Some(f)) = self.field_refs.get(idx as usize) {
-            return f.clone();
-        }
-        let f = match self.dex.field(idx) {
-            Ok(f) => FieldRef {
-                class: self.type_desc(u32::from(f.class_idx)),
-                name: self.string(f.name_idx),
-                ty: self.type_desc(u32::from(f.type_idx)),
-            },
-            Err(_) => FieldRef {
-                class: self.empty.clone(),
-                name: self.empty.clone(),
-                ty: self.empty.clone(),
-            },
-        };
-        let f = Arc::new(f);
-        if let Some(slot) = self.field_refs.get_mut(idx as usize) {
-            *slot = Some(f.clone());
-        }
-        f
+    pub(crate) fn field_ref(&mut self, idx: u32) -> Arc<FieldRefBuf> {
+        let f = self.src.field_ref(idx);
+        Arc::new(FieldRefBuf {
+            class: Str::from(f.class),
+            name: Str::from(f.name),
+            ty: Str::from(f.ty),
+        })
     }
 
-    fn static_value(&mut self, idx: u32, field: &Arc<FieldRef>) -> Option<Arc<ArgValue>> {
-        if let Some(Some(v)) = self.static_values.get(idx as usize) {
-            return v.clone();
-        }
-        let v = self
-            .statics
+    fn static_value(&mut self, field: &Arc<FieldRefBuf>) -> Option<Arc<ArgValue>> {
+        self.statics
             .get(&(field.class.clone(), field.name.clone()))
-            .cloned();
-        if let Some(slot) = self.static_values.get_mut(idx as usize) {
-            *slot = Some(v.clone());
-        }
-        v
+            .cloned()
     }
 
     /// The callee of invoke-custom: `Ljava/lang/invoke/CallSite;` + the call site's method name
     /// and type, when the call site item can be read.
-    fn call_site_ref(&mut self, idx: u32) -> (Arc<MethodRef>, u32) {
-        let mut name = Str::from("<call-site>");
-        let mut descriptor = Str::from("()V");
-        let mut proto = u32::MAX;
-        if let Ok(off) = self.dex.call_site_offset(idx) {
-            if let Ok(vals) = self.dex.encoded_array_at(off) {
-                use mastiff_formats::dex::EncodedValue as E;
-                if let Some(E::String(s)) = vals.get(1) {
-                    name = self.string(*s);
-                }
-                if let Some(E::MethodType(p)) = vals.get(2) {
-                    descriptor = self.proto(*p);
-                    proto = *p;
-                }
-            }
-        }
-        let m = Arc::new(MethodRef {
-            class: Str::from("Ljava/lang/invoke/CallSite;"),
-            name,
-            descriptor,
-        });
-        (m, proto)
+    fn call_site_ref(&mut self, idx: u32) -> (Arc<MethodRefBuf>, u32) {
+        let (m, proto) = self.src.call_site_ref(idx);
+        (Arc::new(m.to_owned_ref()), proto)
     }
 
     // ---- register file ----
@@ -556,7 +368,6 @@ impl<'a> Scanner<'a> {
         // removed from `join_targets` below.
         let mut no_join = vec![0u64; units / 64 + 1];
         self.joins.clear();
-        let mut truncated = false;
         {
             let mut it = code.instructions();
             let targets = &mut self.targets;
@@ -588,7 +399,6 @@ impl<'a> Scanner<'a> {
                     }
                 }
             }
-            truncated |= it.truncated();
             // Malformed handler lists are ignored (the verifier would reject the method anyway).
             let _ = code.for_each_handler_addr(|a| {
                 mark(targets, i64::from(a));
@@ -598,9 +408,6 @@ impl<'a> Scanner<'a> {
         self.join_targets.clear();
         self.join_targets
             .extend(self.targets.iter().zip(&no_join).map(|(t, n)| t & !n));
-        if truncated {
-            self.truncated_methods += 1;
-        }
 
         // Parameters arrive in the last `ins_size` registers.
         let first_in = u32::from(code.registers_size).saturating_sub(u32::from(code.ins_size));
@@ -841,7 +648,7 @@ impl<'a> Scanner<'a> {
                 self.arg(u16::try_from(a).ok(), kind(&field.ty)),
             ),
             op::SGET..=op::SGET_SHORT => {
-                let value = self.static_value(idx, &field);
+                let value = self.static_value(&field);
                 self.set_val(
                     a,
                     ArgValue::StaticField {
@@ -865,6 +672,7 @@ impl<'a> Scanner<'a> {
         ) {
             self.tracked_puts.push(TrackedPut {
                 offset,
+                field_idx: idx,
                 field,
                 kind,
                 value,
@@ -906,105 +714,19 @@ impl<'a> Scanner<'a> {
         &mut self,
         ikind: InvokeKind,
         insn: &mastiff_formats::dex::Insn,
-    ) -> (Arc<MethodRef>, u32, Special) {
+    ) -> (Arc<MethodRefBuf>, u32, Special) {
         match ikind {
             InvokeKind::Custom => {
                 let (m, p) = self.call_site_ref(insn.index);
-                Self::uncached(m, p)
+                let sp = special_of(&m);
+                (m, p, sp)
             }
-            InvokeKind::Polymorphic => Self::uncached(self.method_ref(insn.index), insn.index2),
+            InvokeKind::Polymorphic => {
+                let (m, _, sp) = self.method_ref_proto(insn.index);
+                (m, insn.index2, sp)
+            }
             _ => self.method_ref_proto(insn.index),
         }
-    }
-
-    /// The index pass over one method body: call sites (without argument values), const-string
-    /// uses, field accesses and the summary, in one walk without register tracking. Argument
-    /// values come later from [`Scanner::scan_method`], for the methods a rule asks about.
-    pub(crate) fn scan_method_light(&mut self, id: MethodId, code: &CodeItem<'a>) -> MethodSummary {
-        let mut summary = MethodSummary {
-            only_returns: true,
-            ..MethodSummary::default()
-        };
-        let base = code.file_offset(0);
-        let mut it = code.instructions();
-        // The call just before, for a `move-result`.
-        let mut last_call: Option<usize> = None;
-        for insn in it.by_ref() {
-            if insn.payload.is_some() {
-                continue;
-            }
-            let prev = last_call.take();
-            summary.insn_count += 1;
-            self.instructions += 1;
-            let opc = insn.opcode;
-            let offset = u32::try_from(base + 2 * u64::from(insn.pc)).unwrap_or(u32::MAX);
-            if !matches!(opc, op::NOP | 0x0e..=0x11) {
-                summary.only_returns = false;
-            }
-            match opc {
-                op::MOVE_RESULT..=op::MOVE_RESULT_OBJECT => {
-                    if let Some(c) = prev.and_then(|c| self.calls.get_mut(c)) {
-                        c.result_used = true;
-                    }
-                }
-                op::THROW => summary.throws = true,
-                op::CONST_STRING | op::CONST_STRING_JUMBO => {
-                    let value = self.string(insn.index);
-                    self.string_uses.push(StringUse {
-                        value,
-                        method: id,
-                        offset,
-                    });
-                }
-                op::IGET..=op::SPUT_SHORT => {
-                    let field = self.field_ref(insn.index);
-                    let kind = match opc {
-                        op::IGET..=0x58 => FieldAccessKind::InstanceGet,
-                        op::IPUT..=op::IPUT_SHORT => FieldAccessKind::InstancePut,
-                        op::SGET..=op::SGET_SHORT => FieldAccessKind::StaticGet,
-                        _ => FieldAccessKind::StaticPut,
-                    };
-                    self.field_accesses.push(FieldAccess {
-                        method: id,
-                        offset,
-                        field,
-                        kind,
-                        ref_id: insn.index,
-                    });
-                }
-                _ => {
-                    let Some(ikind) = invoke_kind(opc) else {
-                        continue;
-                    };
-                    summary.invokes += 1;
-                    if self.calls.len() >= self.limits.max_call_sites_per_dex {
-                        self.call_limit_hit = true;
-                        continue;
-                    }
-                    let (callee, _, _) = self.callee(ikind, &insn);
-                    self.calls.push(CallSite {
-                        caller: id,
-                        offset,
-                        callee,
-                        kind: ikind,
-                        result_used: false,
-                        ref_id: if ikind == InvokeKind::Custom {
-                            u32::MAX
-                        } else {
-                            insn.index
-                        },
-                    });
-                    last_call = Some(self.calls.len() - 1);
-                }
-            }
-        }
-        if it.truncated() {
-            self.truncated_methods += 1;
-        }
-        if summary.insn_count == 0 {
-            summary.only_returns = false;
-        }
-        summary
     }
 
     fn invoke(&mut self, offset: u32, insn: &mastiff_formats::dex::Insn) -> Option<Reg> {
@@ -1080,11 +802,98 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The index pass over one method body: call sites (without argument values), const-string
+/// uses, field accesses and the summary, in one walk without register tracking and without
+/// reading a name. Argument values come later from [`Scanner::scan_method`], for the methods a
+/// rule asks about.
+pub(crate) fn scan_light(
+    out: &mut Records,
+    id: u32,
+    code: &CodeItem<'_>,
+    limits: &Limits,
+) -> MethodSummary {
+    let mut summary = MethodSummary {
+        only_returns: true,
+        ..MethodSummary::default()
+    };
+    let base = code.file_offset(0);
+    let mut it = code.instructions();
+    // The call just before, for a `move-result`.
+    let mut last_call: Option<usize> = None;
+    for insn in it.by_ref() {
+        if insn.payload.is_some() {
+            continue;
+        }
+        let prev = last_call.take();
+        summary.insn_count += 1;
+        out.instructions += 1;
+        let opc = insn.opcode;
+        let offset = u32::try_from(base + 2 * u64::from(insn.pc)).unwrap_or(u32::MAX);
+        if !matches!(opc, op::NOP | 0x0e..=0x11) {
+            summary.only_returns = false;
+        }
+        match opc {
+            op::MOVE_RESULT..=op::MOVE_RESULT_OBJECT => {
+                if let Some(c) = prev.and_then(|c| out.calls.get_mut(c)) {
+                    c.result_used = true;
+                }
+            }
+            op::THROW => summary.throws = true,
+            op::CONST_STRING | op::CONST_STRING_JUMBO => out.string_uses.push(StringRec {
+                method: id,
+                offset,
+                string: insn.index,
+            }),
+            op::IGET..=op::SPUT_SHORT => {
+                let kind = match opc {
+                    op::IGET..=0x58 => FieldAccessKind::InstanceGet,
+                    op::IPUT..=op::IPUT_SHORT => FieldAccessKind::InstancePut,
+                    op::SGET..=op::SGET_SHORT => FieldAccessKind::StaticGet,
+                    _ => FieldAccessKind::StaticPut,
+                };
+                out.field_accesses.push(FieldRec {
+                    method: id,
+                    offset,
+                    // 16 bits in every field instruction format.
+                    field: u16::try_from(insn.index).unwrap_or(u16::MAX),
+                    kind,
+                });
+            }
+            _ => {
+                let Some(ikind) = invoke_kind(opc) else {
+                    continue;
+                };
+                summary.invokes += 1;
+                if out.calls.len() >= limits.max_call_sites_per_dex {
+                    out.call_limit_hit = true;
+                    continue;
+                }
+                out.calls.push(CallRec {
+                    caller: id,
+                    offset,
+                    // 16 bits in every invoke format.
+                    callee: u16::try_from(insn.index).unwrap_or(u16::MAX),
+                    kind: ikind,
+                    result_used: false,
+                });
+                last_call = Some(out.calls.len() - 1);
+            }
+        }
+    }
+    if it.truncated() {
+        out.truncated_methods += 1;
+    }
+    if summary.insn_count == 0 {
+        summary.only_returns = false;
+    }
+    summary
+}
+
 /// At a join of differing values: the call whose result one of them is, when every other is
 /// the same call's (possible) result or a constant. Anything else (two different calls, a
 /// parameter, a builder) leaves the register unknown.
-fn maybe_result<'r>(values: impl Iterator<Item = &'r Reg>) -> Option<Arc<MethodRef>> {
-    let mut call: Option<&Arc<MethodRef>> = None;
+fn maybe_result<'r>(values: impl Iterator<Item = &'r Reg>) -> Option<Arc<MethodRefBuf>> {
+    let mut call: Option<&Arc<MethodRefBuf>> = None;
     for v in values {
         match v {
             Reg::Val(ArgValue::ReturnOf(m) | ArgValue::MaybeReturnOf(m)) => match call {

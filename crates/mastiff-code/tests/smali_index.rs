@@ -26,13 +26,13 @@ fn index(files: &[&str]) -> (CodeIndex<'static>, Vec<mastiff_code::CodeProblem>)
     CodeIndex::build(&bytes, Some("com.example.app"), &Limits::default())
 }
 
-fn calls_from<'a>(ix: &'a CodeIndex, class: &str, name: &str, caller: &str) -> Vec<&'a CallSite> {
+fn calls_from<'a>(ix: &'a CodeIndex, class: &str, name: &str, caller: &str) -> Vec<CallSite<'a>> {
     ix.calls_to(class, name)
-        .filter(|c| ix.method(c.caller).is_some_and(|m| &*m.name == caller))
+        .filter(|c| ix.method(c.caller).is_some_and(|m| m.name == caller))
         .collect()
 }
 
-fn one<'a>(ix: &'a CodeIndex, class: &str, name: &str, caller: &str) -> &'a CallSite {
+fn one<'a>(ix: &'a CodeIndex, class: &str, name: &str, caller: &str) -> CallSite<'a> {
     let v = calls_from(ix, class, name, caller);
     assert_eq!(v.len(), 1, "{class}.{name} from {caller}: {v:#?}");
     v[0]
@@ -60,7 +60,7 @@ fn constant_arguments() {
     assert_eq!(c.kind, InvokeKind::Static);
     assert!(c.result_used);
     assert_eq!(
-        c.callee.descriptor.as_ref(),
+        c.callee.descriptor,
         "(Ljava/lang/String;)Ljavax/crypto/Cipher;"
     );
 
@@ -162,11 +162,11 @@ fn constant_arguments() {
 #[test]
 fn strings_fields_and_locations() {
     let (ix, _) = index(&["app.dex"]);
-    let uses: Vec<&str> = ix.string_uses().iter().map(|u| &*u.value).collect();
+    let uses: Vec<&str> = ix.string_uses().map(|u| u.value).collect();
     assert!(uses.contains(&"AES/ECB/PKCS5Padding"));
     assert!(uses.contains(&"http://"));
     // The static value "RC4" is in the string table but not used by any const-string.
-    assert!(ix.strings().iter().any(|s| &**s == "RC4"));
+    assert!(ix.strings().any(|s| s == "RC4"));
     assert!(!uses.contains(&"RC4"));
 
     let acc: Vec<_> = ix
@@ -185,12 +185,11 @@ fn strings_fields_and_locations() {
     assert_eq!(ix.stored_value(puts[0]).as_bytes(), Some(&b"key!"[..]));
 
     let consts = ix.class("Lcom/example/app/Consts;").unwrap();
-    let size = consts
-        .static_values
-        .iter()
-        .find(|s| &*s.name == "SIZE")
+    let size = ix
+        .static_values(&consts)
+        .find(|s| s.name == "SIZE")
         .unwrap();
-    assert_eq!(size.value, ArgValue::Int(0x200));
+    assert_eq!(size.value, &ArgValue::Int(0x200));
 
     let c = one(&ix, CIPHER, "getInstance", "ecb");
     let loc = ix.location(c.caller, c.offset);
@@ -259,7 +258,7 @@ fn summaries() {
 #[test]
 fn hierarchy() {
     let (ix, _) = index(&["app.dex"]);
-    let names = |v: Vec<&mastiff_code::ClassInfo>| {
+    let names = |v: Vec<mastiff_code::ClassInfo>| {
         let mut n: Vec<String> = v.iter().map(|c| c.descriptor.to_string()).collect();
         n.sort();
         n
@@ -279,7 +278,7 @@ fn hierarchy() {
     let ta = "Lcom/example/app/TrustAll;";
     let desc = "([Ljava/security/cert/X509Certificate;Ljava/lang/String;)V";
     let id = ix.overrides(ta, "checkServerTrusted", desc).unwrap();
-    assert_eq!(&*ix.method(id).unwrap().name, "checkServerTrusted");
+    assert_eq!(ix.method(id).unwrap().name, "checkServerTrusted");
     assert!(ix
         .overrides("Lcom/example/app/SubTrust;", "checkServerTrusted", desc)
         .is_none());
@@ -287,8 +286,8 @@ fn hierarchy() {
     assert_eq!(
         ix.superclasses("Lcom/example/app/SubClient;"),
         vec![
-            mastiff_code::Str::from("Lcom/example/app/MyClient;"),
-            mastiff_code::Str::from("Landroid/webkit/WebViewClient;")
+            "Lcom/example/app/MyClient;",
+            "Landroid/webkit/WebViewClient;"
         ]
     );
     // Virtual dispatch: proceed() reached through any class.
@@ -328,15 +327,12 @@ fn multidex_and_duplicates() {
         (file.as_str(), class.as_str()),
         ("classes2.dex", "com.example.app.Second")
     );
-    assert!(ix
-        .strings()
-        .iter()
-        .any(|s| &**s == "only in the second dex"));
+    assert!(ix.strings().any(|s| s == "only in the second dex"));
     // Hierarchy across files.
     assert!(ix
         .subclasses_of("Landroid/webkit/WebViewClient;")
         .iter()
-        .any(|c| &*c.descriptor == "Lcom/example/app/Second;"));
+        .any(|c| c.descriptor == "Lcom/example/app/Second;"));
     let info = &ix.dex_files()[1];
     assert_eq!((info.version, info.classes), (Some(38), 2));
 }

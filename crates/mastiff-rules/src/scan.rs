@@ -482,8 +482,8 @@ fn run_sbom(cache: &EntryCache<'_>, index: Option<&CodeIndex>, opts: &ScanOption
     let mut inputs = SbomInputs::new(cache);
     if let Some(index) = index {
         inputs = inputs
-            .with_dex_strings(index.strings().iter().map(|s| &**s))
-            .with_class_names(index.classes().map(|c| &*c.descriptor));
+            .with_dex_strings(index.strings())
+            .with_class_names(index.classes().map(|c| c.descriptor));
     }
     let sbom_opts = mastiff_sbom::AnalyseOptions {
         scan_date: opts.scan_date,

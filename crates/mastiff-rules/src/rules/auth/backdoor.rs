@@ -53,13 +53,13 @@ fn is_user_text(code: &CodeIndex, site: &CallSite, idx: usize, depth: u32) -> bo
     let Some(p) = producer_of_arg(code, site, idx) else {
         return false;
     };
-    match &*p.callee.name {
+    match p.callee.name {
         "getText" => {
-            let c = &*p.callee.class;
+            let c = p.callee.class;
             c.starts_with("Landroid/widget/") || c.contains("TextInput") || c.contains("EditText")
         }
         "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" => {
-            is_user_text(code, p, 0, depth + 1)
+            is_user_text(code, &p, 0, depth + 1)
         }
         _ => false,
     }
@@ -81,7 +81,7 @@ impl Rule for Backdoor {
                 || !code
                     .calls_in(site.caller)
                     .iter()
-                    .any(|c| &*c.callee.name == "getText")
+                    .any(|c| c.callee.name == "getText")
             {
                 continue;
             }
@@ -93,7 +93,7 @@ impl Rule for Backdoor {
                 let Some(lit) = args.get(lit_i).and_then(ArgValue::as_str) else {
                     continue;
                 };
-                if lit.chars().count() < 3 || !is_user_text(code, site, other_i, 0) {
+                if lit.chars().count() < 3 || !is_user_text(code, &site, other_i, 0) {
                     continue;
                 }
                 found.add(

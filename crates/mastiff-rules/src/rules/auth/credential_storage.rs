@@ -75,7 +75,7 @@ impl Rule for CredentialStorage {
                 continue;
             }
             // Through an encryption or hash call?
-            let through = producer_of_arg(code, site, 2).and_then(|p| {
+            let through = producer_of_arg(code, &site, 2).and_then(|p| {
                 let n = p.callee.name.to_ascii_lowercase();
                 let protecting = ["encrypt", "cipher", "hash", "digest", "dofinal", "crypt"];
                 protecting

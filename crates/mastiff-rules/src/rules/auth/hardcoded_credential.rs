@@ -257,7 +257,7 @@ impl Rule for HardcodedCredential {
             let mut found = CodeFindings::new(code);
             // Static final fields with an initial value.
             crate::rules::crypto::report_static_fields(code, out, |f| {
-                let (Some(kind), ArgValue::Str(v)) = (credential_kind(&f.name), &f.value) else {
+                let (Some(kind), ArgValue::Str(v)) = (credential_kind(f.name), &f.value) else {
                     return None;
                 };
                 let sev = secret_value_severity(v)?;
@@ -272,13 +272,13 @@ impl Rule for HardcodedCredential {
                     continue;
                 }
                 // The name first: tracking the storing method is the costly part.
-                let Some(kind) = credential_kind(&a.field.name) else {
+                let Some(kind) = credential_kind(a.field.name) else {
                     continue;
                 };
                 let Some(v) = code.stored_value(a).as_str() else {
                     continue;
                 };
-                let Some(sev) = field_value_severity(&a.field.name, v) else {
+                let Some(sev) = field_value_severity(a.field.name, v) else {
                     continue;
                 };
                 found.add(
@@ -294,15 +294,13 @@ impl Rule for HardcodedCredential {
             // credential-named literal or reading a credential-named static are tracked.
             let mut candidates: Vec<MethodId> = code
                 .string_uses()
-                .iter()
-                .filter(|u| u.value.len() <= 40 && credential_kind(&u.value).is_some())
+                .filter(|u| u.value.len() <= 40 && credential_kind(u.value).is_some())
                 .map(|u| u.method)
                 .chain(
                     code.all_field_accesses()
-                        .iter()
                         .filter(|a| {
                             a.kind == FieldAccessKind::StaticGet
-                                && credential_kind(&a.field.name).is_some()
+                                && credential_kind(a.field.name).is_some()
                         })
                         .map(|a| a.method),
                 )
@@ -348,11 +346,11 @@ impl Rule for HardcodedCredential {
             // A user table: literal (user, password) pairs put into a map by a method named for
             // credentials (`getUserCreds() { map.put("shopuser", "..."); }`).
             for (id, m) in code.methods() {
-                if credential_kind(&m.name).is_none() || !code.is_app_code(id) {
+                if credential_kind(m.name).is_none() || !code.is_app_code(id) {
                     continue;
                 }
                 for site in code.calls_in(id) {
-                    if &*site.callee.name != "put" || !MAPS.contains(&&*site.callee.class) {
+                    if site.callee.name != "put" || !MAPS.contains(&site.callee.class) {
                         continue;
                     }
                     let (Some(user), Some(v)) = (
@@ -386,7 +384,7 @@ impl Rule for HardcodedCredential {
                 {
                     continue;
                 }
-                for (label, kind, value) in spelled_out(&u.value) {
+                for (label, kind, value) in spelled_out(u.value) {
                     let Some(sev) = spelled_value_severity(value) else {
                         continue;
                     };

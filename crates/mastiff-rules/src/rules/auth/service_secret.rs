@@ -409,10 +409,10 @@ impl Rule for ServiceSecret {
             for s in code.strings() {
                 for hit in find_secrets(s) {
                     // Where the string is used, for the location and the library label.
-                    let user = code.string_uses().iter().find(|u| u.value == *s);
+                    let user = code.string_uses().find(|u| *u.value == *s);
                     let (place, loc, lib) = match user {
                         Some(u) => {
-                            let class = code.method(u.method).map_or("", |m| &m.class);
+                            let class = code.method(u.method).map_or("", |m| m.class);
                             (
                                 format!(
                                     "the code of {}",

@@ -58,7 +58,7 @@ impl Rule for CommandExecution {
             };
             let library = library_of_method(code, site.caller);
             let app_code = library.is_none() && code.is_app_code(site.caller);
-            let api = if &*site.callee.name == "<init>" {
+            let api = if site.callee.name == "<init>" {
                 "new ProcessBuilder".to_string()
             } else {
                 crate::rules::code::helpers::short_callee(&site.callee)

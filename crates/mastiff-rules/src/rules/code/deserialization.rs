@@ -57,7 +57,7 @@ const READ_OBJECT: &str = "(Ljava/io/ObjectInputStream;)V";
 
 /// What a call does that a deserialization hook should never do.
 fn dangerous(m: &MethodRef) -> Option<&'static str> {
-    Some(match (&*m.class, &*m.name) {
+    Some(match (m.class, m.name) {
         ("Ljava/io/File;", "delete" | "deleteOnExit" | "renameTo") => "deletes or renames files",
         ("Ljava/io/FileOutputStream;" | "Ljava/io/FileWriter;", "<init>") => "writes files",
         ("Ljava/lang/Runtime;", "exec") | ("Ljava/lang/ProcessBuilder;", "start") => {
@@ -93,7 +93,7 @@ fn dangerous_from(
         return None;
     }
     calls.iter().find_map(|c| {
-        let target = code.overrides(&c.callee.class, &c.callee.name, &c.callee.descriptor)?;
+        let target = code.overrides(c.callee.class, c.callee.name, c.callee.descriptor)?;
         if !own_code(code, target) {
             return None;
         }
@@ -110,7 +110,7 @@ impl Rule for UnsafeDeserialization {
         receivers.extend(
             code.subclasses_of(OIS)
                 .into_iter()
-                .filter(|c| !guarded(&c.descriptor))
+                .filter(|c| !guarded(c.descriptor))
                 .map(|c| c.descriptor.to_string()),
         );
         let mut hits = Vec::new();
@@ -126,7 +126,7 @@ impl Rule for UnsafeDeserialization {
                     // A class's own readObject(ObjectInputStream) hook calling defaultReadObject
                     // is serialization plumbing, not a read from an untrusted stream.
                     if code.method(site.caller).is_some_and(|m| {
-                        &*m.name == "readObject"
+                        m.name == "readObject"
                             && m.descriptor.starts_with("(Ljava/io/ObjectInputStream;)")
                     }) {
                         continue;
@@ -147,7 +147,7 @@ impl Rule for UnsafeDeserialization {
             }
         }
         for class in code.implementors_of("Ljava/io/Serializable;") {
-            let Some(hook) = code.overrides(&class.descriptor, "readObject", READ_OBJECT) else {
+            let Some(hook) = code.overrides(class.descriptor, "readObject", READ_OBJECT) else {
                 continue;
             };
             if !own_code(code, hook) {

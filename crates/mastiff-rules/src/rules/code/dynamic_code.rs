@@ -83,7 +83,7 @@ fn external_storage_in(code: &CodeIndex, site: &CallSite) -> Option<String> {
                 || s.value.starts_with("/storage/")
                 || s.value.starts_with("/mnt/sdcard")
         })
-        .map(|s| quote(&s.value))
+        .map(|s| quote(s.value))
 }
 
 impl Rule for DynamicCodeLoading {
@@ -94,13 +94,11 @@ impl Rule for DynamicCodeLoading {
         for (class, base) in LOADERS {
             for site in code.calls_to(class, "<init>") {
                 // A subclass constructor calling super(..) is reported at its own `new`.
-                if code
-                    .method(site.caller)
-                    .is_some_and(|m| &*m.name == "<init>")
+                if code.method(site.caller).is_some_and(|m| m.name == "<init>")
                     && code
                         .method(site.caller)
-                        .and_then(|m| code.class(&m.class))
-                        .and_then(|c| c.superclass.as_deref())
+                        .and_then(|m| code.class(m.class))
+                        .and_then(|c| c.superclass)
                         == Some(class)
                 {
                     continue;
@@ -108,7 +106,7 @@ impl Rule for DynamicCodeLoading {
                 loader_seen = true;
                 let library = library_of_method(code, site.caller);
                 let app_code = library.is_none() && code.is_app_code(site.caller);
-                let ext = external_storage_in(code, site);
+                let ext = external_storage_in(code, &site);
                 let path = code
                     .arg(site, 1)
                     .and_then(|a| a.as_str())
@@ -144,7 +142,7 @@ impl Rule for DynamicCodeLoading {
                 }
                 let library = library_of_method(code, site.caller);
                 let app_code = library.is_none() && code.is_app_code(site.caller);
-                let ext = external_storage_in(code, site);
+                let ext = external_storage_in(code, &site);
                 let severity = match (&ext, app_code) {
                     (Some(_), true) => Severity::High,
                     (None, true) => Severity::Medium,
@@ -166,7 +164,7 @@ impl Rule for DynamicCodeLoading {
         // Another package's code: the call is often on the activity itself (a Context subclass),
         // so matched by name and signature.
         for site in code.calls_to_method_named("createPackageContext") {
-            if &*site.callee.descriptor != "(Ljava/lang/String;I)Landroid/content/Context;" {
+            if site.callee.descriptor != "(Ljava/lang/String;I)Landroid/content/Context;" {
                 continue;
             }
             let Some(flags) = code.arg(site, 2).and_then(|a| a.as_int()) else {

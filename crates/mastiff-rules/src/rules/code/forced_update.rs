@@ -87,7 +87,7 @@ impl Rule for ForcedUpdate {
         for name in ["newBuilder", "defaultOptions"] {
             for site in code.calls_to(OPTIONS, name) {
                 api_used = true;
-                if int_args(site).first() == Some(&IMMEDIATE) {
+                if int_args(&site).first() == Some(&IMMEDIATE) {
                     immediate.push((
                         site,
                         format!("AppUpdateOptions.{name}(AppUpdateType.IMMEDIATE)"),
@@ -127,7 +127,6 @@ impl Rule for ForcedUpdate {
         }
         let hints: Vec<_> = code
             .string_uses()
-            .iter()
             .filter(|s| {
                 let l = s.value.to_ascii_lowercase();
                 l.len() < 64
@@ -144,7 +143,7 @@ impl Rule for ForcedUpdate {
         } else {
             let shown: Vec<String> = hints
                 .iter()
-                .map(|s| format!("{} in {}", quote(&s.value), method_name(code, s.method)))
+                .map(|s| format!("{} in {}", quote(s.value), method_name(code, s.method)))
                 .collect();
             out.report_at(
                 Severity::Info,

@@ -45,7 +45,7 @@ pub(crate) fn method_name(code: &CodeIndex, id: MethodId) -> String {
 
 /// The known library the method's class belongs to (`None` for the app's own code).
 pub(crate) fn library_of_method(code: &CodeIndex, id: MethodId) -> Option<&'static str> {
-    code.method(id).and_then(|m| code.library_of(&m.class))
+    code.method(id).and_then(|m| code.library_of(m.class))
 }
 
 /// Whether the method is the app's own code in the wide sense: app code, or code in a package
@@ -58,7 +58,7 @@ pub(crate) fn own_code(code: &CodeIndex, id: MethodId) -> bool {
 
 /// `Log.d`, `SQLiteDatabase.rawQuery`: the callee's simple class name and method name.
 pub(crate) fn short_callee(callee: &MethodRef) -> String {
-    format!("{}.{}", simple_class_name(&callee.class), callee.name)
+    format!("{}.{}", simple_class_name(callee.class), callee.name)
 }
 
 /// `Landroid/content/SharedPreferences$Editor;` → `SharedPreferences.Editor`.
@@ -71,13 +71,8 @@ pub(crate) fn simple_class_name(descriptor: &str) -> String {
 }
 
 /// The const-strings of one method, in instruction order (`string_uses` is in method order).
-pub(crate) fn strings_in<'a>(code: &'a CodeIndex<'_>, id: MethodId) -> &'a [StringUse] {
-    let all = code.string_uses();
-    let start = all.partition_point(|s| s.method < id);
-    let len = all
-        .get(start..)
-        .map_or(0, |rest| rest.partition_point(|s| s.method == id));
-    all.get(start..start + len).unwrap_or(&[])
+pub(crate) fn strings_in<'a>(code: &'a CodeIndex<'_>, id: MethodId) -> Vec<StringUse<'a>> {
+    code.string_uses_in(id).collect()
 }
 
 /// The const-strings of `site`'s method loaded after the previous call to any of `same_kind`
@@ -98,7 +93,7 @@ pub(crate) fn fragments_before<'a>(
     strings_in(code, site.caller)
         .iter()
         .filter(|s| s.offset > from && s.offset < site.offset)
-        .map(|s| &*s.value)
+        .map(|s| s.value)
         .collect()
 }
 
@@ -114,21 +109,21 @@ pub(crate) fn built_fragments<'a>(
     let window = calls_before(code, site, same_kind);
     let is_builder = |c: &CallSite| {
         matches!(
-            &*c.callee.class,
+            c.callee.class,
             "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;"
         )
     };
     let start = window
         .iter()
-        .rposition(|c| is_builder(c) && &*c.callee.name == "<init>")
+        .rposition(|c| is_builder(c) && c.callee.name == "<init>")
         .unwrap_or(0);
     window
         .into_iter()
         .skip(start)
         .filter(|c| {
-            (is_builder(c) && matches!(&*c.callee.name, "<init>" | "append"))
-                || (&*c.callee.class == "Ljava/lang/String;"
-                    && matches!(&*c.callee.name, "concat" | "format"))
+            (is_builder(c) && matches!(c.callee.name, "<init>" | "append"))
+                || (c.callee.class == "Ljava/lang/String;"
+                    && matches!(c.callee.name, "concat" | "format"))
         })
         .flat_map(|c| code.args(c).iter().filter_map(|a| a.as_str()))
         .collect()
@@ -140,7 +135,7 @@ pub(crate) fn calls_before<'a>(
     code: &'a CodeIndex,
     site: &CallSite,
     same_kind: impl Fn(&CallSite) -> bool,
-) -> Vec<&'a CallSite> {
+) -> Vec<CallSite<'a>> {
     let calls = code.calls_in(site.caller);
     let from = calls
         .iter()
@@ -149,7 +144,7 @@ pub(crate) fn calls_before<'a>(
         .max()
         .unwrap_or(0);
     calls
-        .iter()
+        .into_iter()
         .filter(|c| c.offset > from && c.offset < site.offset)
         .collect()
 }
@@ -158,14 +153,14 @@ pub(crate) fn calls_before<'a>(
 pub(crate) fn method_calls(code: &CodeIndex, id: MethodId, class: &str, name: &str) -> bool {
     code.calls_in(id)
         .iter()
-        .any(|c| &*c.callee.class == class && &*c.callee.name == name)
+        .any(|c| c.callee.class == class && c.callee.name == name)
 }
 
 /// Whether a call reads user input from a text field (`EditText.getText()` and the like).
 pub(crate) fn reads_text_field(c: &CallSite) -> bool {
-    &*c.callee.name == "getText"
+    c.callee.name == "getText"
         && matches!(
-            &*c.callee.class,
+            c.callee.class,
             "Landroid/widget/EditText;"
                 | "Landroid/widget/TextView;"
                 | "Landroid/widget/AutoCompleteTextView;"
@@ -190,7 +185,7 @@ pub(crate) fn built_string(v: &ArgValue) -> Option<String> {
                     | ("Lkotlin/text/StringsKt__IndentKt;", "trimIndent")
             ) || (class == "Ljava/lang/invoke/CallSite;"
                 && name == "makeConcatWithConstants");
-            built.then(|| format!("built by {}", short_callee(m)))
+            built.then(|| format!("built by {}", short_callee(&m.view())))
         }
         ArgValue::Param(n) => Some(format!("parameter {n} of the method")),
         _ => None,

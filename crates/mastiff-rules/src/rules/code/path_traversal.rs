@@ -131,7 +131,7 @@ const SINKS: &[(&str, &str, usize, Arg)] = &[
 /// Whether a value another app controls comes straight from this call; `true` in the second
 /// place for a `Uri` accessor.
 fn source(m: &MethodRef) -> Option<bool> {
-    match (&*m.class, &*m.name) {
+    match (m.class, m.name) {
         ("Landroid/net/Uri;", "getLastPathSegment" | "getPath" | "getQueryParameter") => Some(true),
         ("Landroid/content/Intent;", "getStringExtra") | ("Landroid/os/Bundle;", "getString") => {
             Some(false)
@@ -144,7 +144,7 @@ fn source(m: &MethodRef) -> Option<bool> {
 fn canonicalizes(code: &CodeIndex, site: &CallSite) -> bool {
     code.calls_in(site.caller).iter().any(|c| {
         matches!(
-            (&*c.callee.class, &*c.callee.name),
+            (c.callee.class, c.callee.name),
             ("Ljava/io/File;", "getCanonicalPath" | "getCanonicalFile")
                 | ("Ljava/nio/file/Path;", "normalize" | "toRealPath")
         )
@@ -158,27 +158,24 @@ impl Rule for PathTraversal {
         for &(class, descriptor, at, kind) in SINKS {
             for site in code
                 .calls_to(class, "<init>")
-                .filter(|c| &*c.callee.descriptor == descriptor)
+                .filter(|c| c.callee.descriptor == descriptor)
             {
                 let (from, maybe) = match code.arg(site, at) {
                     Some(ArgValue::ReturnOf(from)) => (from, false),
                     Some(ArgValue::MaybeReturnOf(from)) => (from, true),
                     _ => continue,
                 };
-                let Some(from_uri) = source(from) else {
+                let Some(from_uri) = source(&from.view()) else {
                     continue;
                 };
                 if kind == Arg::OpenedPath && from_uri {
                     continue;
                 }
-                if canonicalizes(code, site) {
+                if canonicalizes(code, &site) {
                     continue;
                 }
                 let in_provider_open = code.method(site.caller).is_some_and(|m| {
-                    matches!(
-                        &*m.name,
-                        "openFile" | "openAssetFile" | "openTypedAssetFile"
-                    )
+                    matches!(m.name, "openFile" | "openAssetFile" | "openTypedAssetFile")
                 });
                 let library = library_of_method(code, site.caller);
                 let severity = match (library.is_some(), from_uri && in_provider_open) {
@@ -192,9 +189,9 @@ impl Rule for PathTraversal {
                     ""
                 };
                 let from_what = if maybe {
-                    format!("from {}() on some branches", short_callee(from))
+                    format!("from {}() on some branches", short_callee(&from.view()))
                 } else {
-                    format!("from {}()", short_callee(from))
+                    format!("from {}()", short_callee(&from.view()))
                 };
                 hits.push(Hit {
                     severity,

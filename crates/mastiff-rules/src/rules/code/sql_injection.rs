@@ -97,7 +97,7 @@ impl Rule for SqlInjection {
                 if found.contains_key(&key) {
                     continue;
                 }
-                let sql = built_fragments(code, site, is_sink).into_iter().find(|f| {
+                let sql = built_fragments(code, &site, is_sink).into_iter().find(|f| {
                     let l = f.to_ascii_lowercase();
                     SQL_KEYWORDS.iter().any(|k| l.contains(k))
                 });

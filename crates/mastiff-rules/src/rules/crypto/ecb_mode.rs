@@ -107,7 +107,7 @@ impl Rule for EcbMode {
         let Some(code) = app.code else { return };
         let mut found = CodeFindings::new(code);
         for site in code.calls_to("Ljavax/crypto/Cipher;", "getInstance") {
-            for (t, at) in string_args(code, site, 0) {
+            for (t, at) in string_args(code, &site, 0) {
                 let Some((severity, why)) = Transformation::parse(t).as_ref().and_then(weakness)
                 else {
                     continue;
@@ -116,7 +116,7 @@ impl Rule for EcbMode {
                     severity,
                     at.caller,
                     at.offset,
-                    &algorithm_call("Cipher.getInstance", t, site, at),
+                    &algorithm_call("Cipher.getInstance", t, &site, &at),
                     why,
                 );
             }

@@ -70,7 +70,7 @@ impl Rule for HardcodedKey {
                 let Some(ty) = site.callee.params().next() else {
                     continue;
                 };
-                let Some(origin) = const_origin_arg(code, site, idx, ty, 0) else {
+                let Some(origin) = const_origin_arg(code, &site, idx, ty, 0) else {
                     continue;
                 };
                 let alg = code
@@ -92,7 +92,7 @@ impl Rule for HardcodedKey {
         found.emit(out);
         super::report_static_fields(code, out, |f| {
             if f.access_flags & mastiff_formats::dex::access::FINAL == 0
-                || !names_a_cipher_key(&f.name)
+                || !names_a_cipher_key(f.name)
             {
                 return None;
             }

@@ -72,20 +72,20 @@ fn security_context(code: &CodeIndex, method: MethodId) -> bool {
     let Some(m) = code.method(method) else {
         return false;
     };
-    let simple_class = m.class.rsplit('/').next().unwrap_or(&m.class);
-    if names_a_secret(&m.name) || names_a_secret(simple_class.trim_end_matches(';')) {
+    let simple_class = m.class.rsplit('/').next().unwrap_or(m.class);
+    if names_a_secret(m.name) || names_a_secret(simple_class.trim_end_matches(';')) {
         return true;
     }
     code.calls_in(method).iter().any(|c| {
         c.callee.class.starts_with("Ljavax/crypto/")
-            || (c.callee.class.starts_with("Ljava/security/") && &*c.callee.class != SECURE_RANDOM)
+            || (c.callee.class.starts_with("Ljava/security/") && c.callee.class != SECURE_RANDOM)
     })
 }
 
 /// `SHA1PRNG` named by the `getInstance` that made the receiver of a `setSeed` call.
 fn is_sha1prng(code: &CodeIndex, site: &CallSite) -> bool {
     producer_of_arg(code, site, 0)
-        .filter(|p| &*p.callee.name == "getInstance")
+        .filter(|p| p.callee.name == "getInstance")
         .and_then(|p| code.arg(p, 0)?.as_str())
         .is_some_and(|a| a.eq_ignore_ascii_case("SHA1PRNG"))
 }
@@ -112,10 +112,10 @@ impl Rule for InsecureRandom {
             ("setSeed", "SecureRandom.setSeed"),
         ] {
             for site in code.calls_to(SECURE_RANDOM, name) {
-                let Some(seed) = constant_seed(code, site) else {
+                let Some(seed) = constant_seed(code, &site) else {
                     continue;
                 };
-                let (severity, note) = if is_sha1prng(code, site) {
+                let (severity, note) = if is_sha1prng(code, &site) {
                     (
                         Severity::High,
                         "SHA1PRNG with a fixed seed gives a fixed sequence on Android 6 and older",

@@ -61,8 +61,8 @@ const SINKS: &[(&str, &str, usize)] = &[
 
 /// Calls that turn bytes into another form of the same bytes.
 fn is_encoding(site: &CallSite) -> bool {
-    let c = &*site.callee.class;
-    let n = &*site.callee.name;
+    let c = site.callee.class;
+    let n = site.callee.name;
     matches!(
         c,
         "Landroid/util/Base64;"
@@ -89,14 +89,14 @@ fn key_material(code: &CodeIndex, site: &CallSite, idx: usize, depth: u32) -> Op
     }
     let p = producer_of_arg(code, site, idx)?;
     let m = &p.callee;
-    let name = &*m.name;
+    let name = m.name;
     if name == "getEncoded" {
         // A public key is fine to store.
         if m.class.contains("Public") {
             return None;
         }
-        if let Some(r) = producer_of_arg(code, p, 0) {
-            if &*r.callee.name == "getPublic" || r.callee.return_type().contains("Public") {
+        if let Some(r) = producer_of_arg(code, &p, 0) {
+            if r.callee.name == "getPublic" || r.callee.return_type().contains("Public") {
                 return None;
             }
         }
@@ -105,12 +105,12 @@ fn key_material(code: &CodeIndex, site: &CallSite, idx: usize, depth: u32) -> Op
     if matches!(name, "generateKey" | "getPrivate") && m.return_type() != "[B" {
         return Some(short_call(m));
     }
-    if is_encoding(p) {
+    if is_encoding(&p) {
         let args = code.args(p);
         let input = args
             .iter()
             .position(|a| matches!(a, ArgValue::ReturnOf(_)))?;
-        let inner = key_material(code, p, input, depth + 1)?;
+        let inner = key_material(code, &p, input, depth + 1)?;
         return Some(format!("{inner} → {}", short_call(m)));
     }
     None
@@ -122,7 +122,7 @@ impl Rule for KeyStoredWithData {
         let mut found = CodeFindings::new(code);
         for &(class, name, idx) in SINKS {
             for site in code.calls_to(class, name) {
-                let Some(chain) = key_material(code, site, idx, 0) else {
+                let Some(chain) = key_material(code, &site, idx, 0) else {
                     continue;
                 };
                 let what = short_call(&site.callee);

@@ -58,7 +58,7 @@ fn is_true(code: &CodeIndex, site: &CallSite) -> bool {
 }
 
 /// A few sites of an API are enough to show it is used.
-fn first<'a>(it: impl Iterator<Item = &'a CallSite>) -> Vec<&'a CallSite> {
+fn first<'a>(it: impl Iterator<Item = CallSite<'a>>) -> Vec<CallSite<'a>> {
     it.take(3).collect()
 }
 
@@ -91,7 +91,7 @@ impl Rule for AndroidKeystore {
                 out,
                 Control::Crypto2,
                 "KeyStore.getInstance(\"AndroidKeyStore\")",
-                site,
+                &site,
             );
         }
         for (class, simple) in [
@@ -104,7 +104,7 @@ impl Rule for AndroidKeystore {
             ) {
                 let alg = code.arg(site, 0).and_then(|a| a.as_str()).unwrap_or("…");
                 let what = format!("{simple}.getInstance(\"{alg}\", \"AndroidKeyStore\")");
-                record(out, Control::Crypto2, &what, site);
+                record(out, Control::Crypto2, &what, &site);
             }
         }
         let builder = "Landroid/security/keystore/KeyGenParameterSpec$Builder;";
@@ -113,8 +113,8 @@ impl Rule for AndroidKeystore {
                 .filter(|s| is_true(code, s)),
         ) {
             let what = "KeyGenParameterSpec.Builder.setUserAuthenticationRequired(true)";
-            record(out, Control::Crypto2, what, site);
-            record(out, Control::Auth2, what, site);
+            record(out, Control::Crypto2, what, &site);
+            record(out, Control::Auth2, what, &site);
         }
         for site in first(
             code.calls_to(builder, "setIsStrongBoxBacked")
@@ -124,7 +124,7 @@ impl Rule for AndroidKeystore {
                 out,
                 Control::Crypto2,
                 "KeyGenParameterSpec.Builder.setIsStrongBoxBacked(true)",
-                site,
+                &site,
             );
         }
         for (class, what) in [
@@ -143,7 +143,7 @@ impl Rule for AndroidKeystore {
                 "create"
             };
             for site in first(code.calls_to(class, name)) {
-                record(out, Control::Crypto2, what, site);
+                record(out, Control::Crypto2, what, &site);
             }
         }
         if seen > 0 {

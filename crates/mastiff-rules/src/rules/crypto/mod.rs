@@ -51,8 +51,8 @@ pub(crate) fn report_static_fields(
 ) {
     let mut n = 0;
     for class in code.classes() {
-        for f in &class.static_values {
-            let Some((severity, shown, what)) = judge(f) else {
+        for f in code.static_values(&class) {
+            let Some((severity, shown, what)) = judge(&f) else {
                 continue;
             };
             let Some(m) = class.methods().next() else {
@@ -83,8 +83,8 @@ pub(crate) fn method_name(code: &CodeIndex, id: MethodId) -> String {
         |m| {
             format!(
                 "{}.{}",
-                java_type_name(&m.class),
-                method_signature(&m.name, &m.descriptor)
+                java_type_name(m.class),
+                method_signature(m.name, m.descriptor)
             )
         },
     )
@@ -92,14 +92,14 @@ pub(crate) fn method_name(code: &CodeIndex, id: MethodId) -> String {
 
 /// The class descriptor of a method (for `library_of`).
 pub(crate) fn class_of<'a>(code: &'a CodeIndex<'_>, id: MethodId) -> &'a str {
-    code.method(id).map_or("", |m| &m.class)
+    code.method(id).map_or("", |m| m.class)
 }
 
 /// `Cipher.getInstance` from `Ljavax/crypto/Cipher;` + `getInstance`.
 pub(crate) fn short_call(callee: &MethodRef) -> String {
-    let class = java_type_name(&callee.class);
+    let class = java_type_name(callee.class);
     let simple = class.rsplit('.').next().unwrap_or(&class).replace('$', ".");
-    if &*callee.name == "<init>" {
+    if callee.name == "<init>" {
         format!("new {simple}")
     } else {
         format!("{simple}.{}", callee.name)
@@ -113,14 +113,14 @@ pub(crate) fn short_call(callee: &MethodRef) -> String {
 /// (`okio.ByteString.md5()`) are not followed: they offer algorithms, the app picks one.
 pub(crate) fn string_args<'c>(
     code: &'c CodeIndex<'_>,
-    site: &'c CallSite,
+    site: &CallSite<'c>,
     i: usize,
-) -> Vec<(&'c str, &'c CallSite)> {
+) -> Vec<(&'c str, CallSite<'c>)> {
     let Some(arg) = code.arg(site, i) else {
         return Vec::new();
     };
     if let Some(s) = arg.as_str() {
-        return vec![(s, site)];
+        return vec![(s, *site)];
     }
     let (ArgValue::Param(n), Some(m)) = (arg, code.method(site.caller)) else {
         return Vec::new();
@@ -143,7 +143,7 @@ pub(crate) fn string_args<'c>(
 /// How a finding on an algorithm name reads: `Cipher.getInstance("DES")` at the call, or
 /// `Crypto.encrypt("DES", ..) → Cipher.getInstance` when a caller chose it.
 pub(crate) fn algorithm_call(api: &str, value: &str, site: &CallSite, at: &CallSite) -> String {
-    if std::ptr::eq(site, at) {
+    if site.caller == at.caller && site.offset == at.offset {
         format!("{api}(\"{value}\")")
     } else {
         format!("{}(\"{value}\", ..) → {api}", short_call(&at.callee))
@@ -255,13 +255,13 @@ pub(crate) fn producer_of_arg<'a>(
     code: &'a CodeIndex,
     site: &CallSite,
     idx: usize,
-) -> Option<&'a CallSite> {
+) -> Option<CallSite<'a>> {
     let args = code.args(site);
     let ArgValue::ReturnOf(m) = args.get(idx)? else {
         return None;
     };
     let same = |a: &ArgValue| matches!(a, ArgValue::ReturnOf(x) if **x == **m);
-    let mut stack: Vec<&CallSite> = Vec::new();
+    let mut stack: Vec<CallSite<'a>> = Vec::new();
     for c in code.calls_in(site.caller) {
         if c.offset >= site.offset {
             break;
@@ -269,7 +269,7 @@ pub(crate) fn producer_of_arg<'a>(
         for _ in code.args(c).iter().filter(|a| same(a)) {
             stack.pop();
         }
-        if *c.callee == **m {
+        if c.callee == m.view() {
             stack.push(c);
         }
     }
@@ -293,7 +293,7 @@ pub(crate) fn const_origin_arg(
             return None;
         }
         let p = producer_of_arg(code, site, idx)?;
-        return call_over_constants(code, p, depth);
+        return call_over_constants(code, &p, depth);
     }
     const_origin(code, site.caller, site.offset, v, ty, depth)
 }
@@ -391,10 +391,10 @@ pub(crate) fn const_origin(
             // Not an argument of a call (a field store): the latest call of that method.
             let site = code
                 .calls_in(method)
-                .iter()
+                .into_iter()
                 .rev()
-                .find(|c| c.offset < offset && *c.callee == **callee)?;
-            call_over_constants(code, site, depth)
+                .find(|c| c.offset < offset && c.callee == callee.view())?;
+            call_over_constants(code, &site, depth)
         }
         ArgValue::Param(n) => param_constant(code, method, *n, ty, depth),
         ArgValue::Unknown | ArgValue::MaybeReturnOf(_) => {
@@ -447,8 +447,8 @@ fn call_over_constants(code: &CodeIndex, site: &CallSite, depth: u32) -> Option<
     let callee = &site.callee;
     let what = short_call(callee);
     // String conversions keep the literal: the receiver is the value.
-    if &*callee.class == "Ljava/lang/String;" {
-        return match &*callee.name {
+    if callee.class == "Ljava/lang/String;" {
+        return match callee.name {
             "getBytes" | "toCharArray" | "trim" | "toString" | "intern" => {
                 let o = const_origin_arg(code, site, 0, STRING, depth + 1)?;
                 let value = match o {
@@ -489,7 +489,7 @@ fn call_over_constants(code: &CodeIndex, site: &CallSite, depth: u32) -> Option<
     // given a key, a stream) may carry state from elsewhere.
     if !is_static
         && !matches!(
-            &*callee.class,
+            callee.class,
             "Ljava/security/MessageDigest;" | "Ljava/util/Base64$Decoder;"
         )
     {
@@ -498,12 +498,10 @@ fn call_over_constants(code: &CodeIndex, site: &CallSite, depth: u32) -> Option<
     let d = data?;
     let bytes = d.to_bytes()?;
     match returns {
-        "[B" if matches!(d, Origin::Str { .. }) || &*callee.name != "copyOf" => {
-            Some(Origin::Bytes {
-                bytes,
-                how: format!("derived from a constant by {what}"),
-            })
-        }
+        "[B" if matches!(d, Origin::Str { .. }) || callee.name != "copyOf" => Some(Origin::Bytes {
+            bytes,
+            how: format!("derived from a constant by {what}"),
+        }),
         "[B" => Some(d),
         _ => match d {
             Origin::Str { value, .. } => Some(Origin::Str {
@@ -532,7 +530,7 @@ fn param_constant(
     let mut found = None;
     let callers = code.callers_of(method).take(MAX_FAN_OUT);
     for site in callers {
-        let o = const_origin_arg(code, site, idx, ty, depth + 1)?;
+        let o = const_origin_arg(code, &site, idx, ty, depth + 1)?;
         if found.is_none() {
             let who = method_name(code, site.caller);
             found = Some(o.via(&format!("the caller {who}")));
@@ -559,7 +557,7 @@ fn field_constant(code: &CodeIndex, class: &str, name: &str, depth: u32) -> Opti
             put.method,
             put.offset,
             code.stored_value(put),
-            &put.field.ty,
+            put.field.ty,
             depth + 1,
         )?;
         // A fresh array kept in a field is filled elsewhere, typically (`nextBytes(this.iv)`).
@@ -591,10 +589,7 @@ fn instance_field_before(
     if !matches!(ty, "[B" | STRING | "[C") {
         return None;
     }
-    let all = code.all_field_accesses();
-    let start = all.partition_point(|a| a.method < method);
-    let end = all.partition_point(|a| a.method <= method);
-    let read = all.get(start..end)?.iter().rfind(|a| {
+    let read = code.field_accesses_in(method).rfind(|a| {
         a.offset < offset
             && *a.field.ty == *ty
             && matches!(
@@ -602,7 +597,7 @@ fn instance_field_before(
                 FieldAccessKind::InstanceGet | FieldAccessKind::StaticGet
             )
     })?;
-    field_constant(code, &read.field.class, &read.field.name, depth)
+    field_constant(code, read.field.class, read.field.name, depth)
 }
 
 const STRING: &str = "Ljava/lang/String;";

@@ -73,7 +73,7 @@ impl Rule for StaticIv {
         let mut found = CodeFindings::new(code);
         for &(class, idx, what) in SPECS {
             for site in code.calls_to(class, "<init>") {
-                let Some(origin) = const_origin_arg(code, site, idx, "[B", 0) else {
+                let Some(origin) = const_origin_arg(code, &site, idx, "[B", 0) else {
                     continue;
                 };
                 let shown = match &origin {

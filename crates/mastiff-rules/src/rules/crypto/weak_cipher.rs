@@ -54,7 +54,7 @@ impl Rule for WeakCipher {
         let Some(code) = app.code else { return };
         let mut found = CodeFindings::new(code);
         for site in code.calls_to("Ljavax/crypto/Cipher;", "getInstance") {
-            for (t, at) in string_args(code, site, 0) {
+            for (t, at) in string_args(code, &site, 0) {
                 let Some(broken) = Transformation::parse(t).and_then(|p| p.broken_cipher()) else {
                     continue;
                 };
@@ -62,7 +62,7 @@ impl Rule for WeakCipher {
                     Severity::High,
                     at.caller,
                     at.offset,
-                    &algorithm_call("Cipher.getInstance", t, site, at),
+                    &algorithm_call("Cipher.getInstance", t, &site, &at),
                     &format!("{broken} is a broken cipher"),
                 );
             }

@@ -78,7 +78,7 @@ impl Rule for WeakHash {
             ("Ljava/security/Signature;", "Signature", true),
         ] {
             for (site, (alg, at)) in code.calls_to(class, "getInstance").flat_map(|site| {
-                string_args(code, site, 0)
+                string_args(code, &site, 0)
                     .into_iter()
                     .map(move |a| (site, a))
             }) {
@@ -100,7 +100,7 @@ impl Rule for WeakHash {
                     severity,
                     at.caller,
                     at.offset,
-                    &algorithm_call(&format!("{what}.getInstance"), alg, site, at),
+                    &algorithm_call(&format!("{what}.getInstance"), alg, &site, &at),
                     &format!("{weak} is collision-broken; {note}"),
                 );
             }

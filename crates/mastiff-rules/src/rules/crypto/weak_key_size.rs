@@ -109,7 +109,7 @@ fn too_small(alg: Option<&str>, bits: i64, symmetric: bool) -> Option<String> {
 /// The algorithm given to the `getInstance` that produced the receiver of `site`.
 fn receiver_algorithm(code: &CodeIndex, site: &CallSite) -> Option<String> {
     let p = producer_of_arg(code, site, 0)?;
-    if &*p.callee.name != "getInstance" {
+    if p.callee.name != "getInstance" {
         return None;
     }
     code.arg(p, 0)?.as_str().map(str::to_string)
@@ -121,12 +121,12 @@ fn receiver_algorithm(code: &CodeIndex, site: &CallSite) -> Option<String> {
 fn method_algorithm(code: &CodeIndex, site: &CallSite) -> Option<(String, bool)> {
     let mut found: Option<(String, bool)> = None;
     for c in code.calls_in(site.caller) {
-        let sym = match &*c.callee.class {
+        let sym = match c.callee.class {
             KPG => false,
             KG => true,
             _ => continue,
         };
-        if &*c.callee.name != "getInstance"
+        if c.callee.name != "getInstance"
             || code.arg(c, 1).and_then(ArgValue::as_str) != Some("AndroidKeyStore")
         {
             continue;
@@ -151,18 +151,18 @@ impl Rule for WeakKeySize {
             let Some(bits) = code.arg(site, 1).and_then(ArgValue::as_int) else {
                 continue;
             };
-            let alg = receiver_algorithm(code, site);
+            let alg = receiver_algorithm(code, &site);
             if let Some(why) = too_small(alg.as_deref(), bits, false) {
-                add(site, &format!("KeyPairGenerator.initialize({bits})"), why);
+                add(&site, &format!("KeyPairGenerator.initialize({bits})"), why);
             }
         }
         for site in code.calls_to(KG, "init") {
             let Some(bits) = code.arg(site, 1).and_then(ArgValue::as_int) else {
                 continue;
             };
-            let alg = receiver_algorithm(code, site);
+            let alg = receiver_algorithm(code, &site);
             if let Some(why) = too_small(alg.as_deref(), bits, true) {
-                add(site, &format!("KeyGenerator.init({bits})"), why);
+                add(&site, &format!("KeyGenerator.init({bits})"), why);
             }
         }
         for site in code.calls_to("Ljava/security/spec/RSAKeyGenParameterSpec;", "<init>") {
@@ -170,7 +170,11 @@ impl Rule for WeakKeySize {
                 continue;
             };
             if let Some(why) = too_small(Some("RSA"), bits, false) {
-                add(site, &format!("new RSAKeyGenParameterSpec({bits}, …)"), why);
+                add(
+                    &site,
+                    &format!("new RSAKeyGenParameterSpec({bits}, …)"),
+                    why,
+                );
             }
         }
         for site in code.calls_to(
@@ -180,13 +184,13 @@ impl Rule for WeakKeySize {
             let Some(bits) = code.arg(site, 1).and_then(ArgValue::as_int) else {
                 continue;
             };
-            let (alg, sym) = match method_algorithm(code, site) {
+            let (alg, sym) = match method_algorithm(code, &site) {
                 Some((a, s)) => (Some(a), s),
                 None => (None, bits < 512),
             };
             if let Some(why) = too_small(alg.as_deref(), bits, sym) {
                 add(
-                    site,
+                    &site,
                     &format!("KeyGenParameterSpec.Builder.setKeySize({bits})"),
                     why,
                 );

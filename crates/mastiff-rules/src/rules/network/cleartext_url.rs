@@ -359,13 +359,13 @@ impl CleartextUrl {
         // Per method: each distinct URL with its severity and description.
         let mut per_method: BTreeMap<MethodId, (u32, Vec<(Severity, String)>)> = BTreeMap::new();
         for u in code.string_uses() {
-            let Some(host) = http_host(&u.value) else {
+            let Some(host) = http_host(u.value) else {
                 continue;
             };
             if !code.is_app_code(u.method) {
                 continue;
             }
-            let kind = host_kind(&host, &u.value);
+            let kind = host_kind(&host, u.value);
             if kind == HostKind::Ignored {
                 continue;
             }
@@ -375,13 +375,13 @@ impl CleartextUrl {
             let shown = if host.is_empty() {
                 "the \"http://\" prefix (URL built at run time)".to_string()
             } else {
-                display_url(&u.value)
+                display_url(u.value)
             };
             if entry.1.iter().any(|(_, d)| d.starts_with(&shown)) {
                 continue;
             }
             let (permitted, note) = policy_note(app, &host);
-            let sink = sink_of(code, u.method, &u.value);
+            let sink = sink_of(code, u.method, u.value);
             let sev = severity(kind, permitted, sink.is_some());
             let used = sink.map(|s| format!(", passed to {s}")).unwrap_or_default();
             entry.1.push((sev, format!("{shown} ({note}{used})")));

@@ -75,7 +75,7 @@ fn always_true(code: &CodeIndex, method: MethodId) -> bool {
     calls.first().is_some_and(|c| {
         c.callee.return_type() == "Z"
             && code
-                .methods_named(&c.callee.class, &c.callee.name)
+                .methods_named(c.callee.class, c.callee.name)
                 .filter(|&id| {
                     code.method(id)
                         .is_some_and(|t| t.descriptor == c.callee.descriptor)
@@ -90,14 +90,14 @@ impl Rule for AllowAllHostnameVerifier {
         let mut hits = CodeHits::default();
         let mut accept_all: Vec<String> = STOCK_VERIFIERS.iter().map(|s| s.to_string()).collect();
         for class in code.implementors_of("Ljavax/net/ssl/HostnameVerifier;") {
-            let Some(m) = code.overrides(&class.descriptor, "verify", VERIFY) else {
+            let Some(m) = code.overrides(class.descriptor, "verify", VERIFY) else {
                 continue;
             };
             if !always_true(code, m) {
                 continue;
             }
             accept_all.push(class.descriptor.to_string());
-            let (severity, usage) = if instantiated(code, &class.descriptor) {
+            let (severity, usage) = if instantiated(code, class.descriptor) {
                 (Severity::High, "")
             } else {
                 (
@@ -113,7 +113,7 @@ impl Rule for AllowAllHostnameVerifier {
                 severity,
                 format!(
                     "{} accepts every host name: {} always returns true{usage}",
-                    java_type_name(&class.descriptor),
+                    java_type_name(class.descriptor),
                     method_label(code, m)
                 ),
             );
@@ -144,7 +144,7 @@ impl Rule for AllowAllHostnameVerifier {
                         Severity::High,
                         format!(
                             "{}.{name}({v}) in {} installs a verifier that accepts every host name",
-                            java_type_name(&s.callee.class),
+                            java_type_name(s.callee.class),
                             method_label(code, s.caller)
                         ),
                     );
@@ -191,7 +191,7 @@ impl Rule for AllowAllHostnameVerifier {
             }
             for s in code
                 .calls_to(stock, "<init>")
-                .filter(|s| code.method(s.caller).is_some_and(|m| &*m.class != *stock))
+                .filter(|s| code.method(s.caller).is_some_and(|m| m.class != *stock))
                 .filter(|s| !installers.contains(&s.caller))
             {
                 hits.add(

@@ -46,8 +46,8 @@ pub(crate) fn method_label(code: &CodeIndex, method: MethodId) -> String {
     match code.method(method) {
         Some(m) => format!(
             "{}.{}",
-            java_type_name(&m.class),
-            method_signature(&m.name, &m.descriptor)
+            java_type_name(m.class),
+            method_signature(m.name, m.descriptor)
         ),
         None => "?".to_string(),
     }
@@ -55,7 +55,7 @@ pub(crate) fn method_label(code: &CodeIndex, method: MethodId) -> String {
 
 /// The class descriptor of a method (`""` for a foreign id).
 pub(crate) fn class_of<'a>(code: &'a CodeIndex<'_>, method: MethodId) -> &'a str {
-    code.method(method).map_or("", |m| &m.class)
+    code.method(method).map_or("", |m| m.class)
 }
 
 /// The dex offset of a method's code item, for findings about a whole method.
@@ -187,13 +187,12 @@ pub(crate) fn code_pins(code: &CodeIndex) -> Vec<CodePin> {
             }
         }
     }
-    for site in code.calls().iter().filter(|s| {
-        s.callee
-            .class
-            .starts_with("Lcom/datatheorem/android/trustkit/TrustKit;")
-            && s.callee.name.starts_with("initialize")
-            && own(s.caller)
-    }) {
+    let mut trustkit: Vec<_> = code
+        .calls_to_class_prefix("Lcom/datatheorem/android/trustkit/TrustKit;")
+        .filter(|s| s.callee.name.starts_with("initialize") && own(s.caller))
+        .collect();
+    trustkit.sort_by_key(|s| (s.caller, s.offset));
+    for site in trustkit {
         by_method
             .entry((site.caller, "TrustKit"))
             .or_insert_with(|| CodePin {
@@ -210,10 +209,10 @@ pub(crate) fn code_pins(code: &CodeIndex) -> Vec<CodePin> {
             continue;
         }
         let calls = code.calls_in(m);
-        let encodes = calls.iter().any(|c| &*c.callee.name == "getEncoded");
+        let encodes = calls.iter().any(|c| c.callee.name == "getEncoded");
         let digests = calls.iter().any(|c| {
-            &*c.callee.class == "Ljava/security/MessageDigest;"
-                && matches!(&*c.callee.name, "digest" | "update")
+            c.callee.class == "Ljava/security/MessageDigest;"
+                && matches!(c.callee.name, "digest" | "update")
         });
         if encodes && digests {
             by_method.insert(

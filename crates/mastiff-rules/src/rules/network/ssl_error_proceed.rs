@@ -53,21 +53,21 @@ impl Rule for SslErrorProceed {
         let Some(code) = app.code else { return };
         let mut hits = CodeHits::default();
         for class in code.subclasses_of("Landroid/webkit/WebViewClient;") {
-            let Some(m) = code.overrides(&class.descriptor, "onReceivedSslError", ON_SSL_ERROR)
+            let Some(m) = code.overrides(class.descriptor, "onReceivedSslError", ON_SSL_ERROR)
             else {
                 continue;
             };
             let calls = code.calls_in(m);
             let Some(proceed) = calls
                 .iter()
-                .find(|c| &*c.callee.name == "proceed" && c.callee.descriptor.as_ref() == "()V")
+                .find(|c| c.callee.name == "proceed" && c.callee.descriptor == "()V")
             else {
                 continue;
             };
             let cancels = calls.iter().any(|c| {
-                (&*c.callee.name == "cancel" && c.callee.descriptor.as_ref() == "()V")
-                    || (&*c.callee.name == "onReceivedSslError"
-                        && c.callee.descriptor.as_ref() == ON_SSL_ERROR)
+                (c.callee.name == "cancel" && c.callee.descriptor == "()V")
+                    || (c.callee.name == "onReceivedSslError"
+                        && c.callee.descriptor == ON_SSL_ERROR)
             });
             let (severity, how) = if cancels {
                 (
@@ -85,7 +85,7 @@ impl Rule for SslErrorProceed {
                 severity,
                 format!(
                     "{}: SslErrorHandler.proceed() in {} {how}",
-                    java_type_name(&class.descriptor),
+                    java_type_name(class.descriptor),
                     method_label(code, m)
                 ),
             );

@@ -48,7 +48,7 @@ declare_rule! {
 /// Whether anything in the app verifies host names of TLS sockets.
 fn verifies_hostnames(code: &CodeIndex) -> bool {
     code.calls_to_method_named("verify")
-        .any(|c| c.callee.descriptor.as_ref() == "(Ljava/lang/String;Ljavax/net/ssl/SSLSession;)Z")
+        .any(|c| c.callee.descriptor == "(Ljava/lang/String;Ljavax/net/ssl/SSLSession;)Z")
         || code
             .calls_to_method_named("getDefaultHostnameVerifier")
             .next()

@@ -74,7 +74,7 @@ pub(crate) fn accepts_everything(code: &CodeIndex, method: MethodId) -> bool {
             || code
                 .calls_in(method)
                 .iter()
-                .all(|c| HARMLESS_CALLS.contains(&&*c.callee.class)))
+                .all(|c| HARMLESS_CALLS.contains(&c.callee.class)))
 }
 
 /// Whether any code creates an instance of `class`: constructor chaining inside the class
@@ -82,7 +82,7 @@ pub(crate) fn accepts_everything(code: &CodeIndex, method: MethodId) -> bool {
 pub(crate) fn instantiated(code: &CodeIndex, class: &str) -> bool {
     code.calls_to(class, "<init>").any(|s| {
         code.method(s.caller)
-            .is_some_and(|m| &*m.class != class || &*m.name != "<init>")
+            .is_some_and(|m| m.class != class || m.name != "<init>")
     })
 }
 
@@ -94,11 +94,11 @@ impl Rule for TrustAllTrustManager {
             if class.access_flags & ACC_ABSTRACT != 0 {
                 continue;
             }
-            for m in code.methods_named(&class.descriptor, "checkServerTrusted") {
+            for m in code.methods_named(class.descriptor, "checkServerTrusted") {
                 if !accepts_everything(code, m) {
                     continue;
                 }
-                let (severity, usage) = if instantiated(code, &class.descriptor) {
+                let (severity, usage) = if instantiated(code, class.descriptor) {
                     (Severity::High, "and is instantiated")
                 } else {
                     (
@@ -114,7 +114,7 @@ impl Rule for TrustAllTrustManager {
                     severity,
                     format!(
                         "{} accepts every server certificate: {} neither throws nor validates, {usage}",
-                        java_type_name(&class.descriptor),
+                        java_type_name(class.descriptor),
                         method_label(code, m)
                     ),
                 );

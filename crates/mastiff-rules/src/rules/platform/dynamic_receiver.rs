@@ -58,7 +58,7 @@ impl Rule for UnprotectedDynamicReceiver {
         let Some(code) = app.code else { return };
         let mut hits = CodeHits::default();
         for s in code.calls_to_method_named("registerReceiver") {
-            let d = s.callee.descriptor.as_ref();
+            let d = s.callee.descriptor;
             if !d.starts_with("(Landroid/content/BroadcastReceiver;Landroid/content/IntentFilter;")
             {
                 continue;
@@ -79,9 +79,9 @@ impl Rule for UnprotectedDynamicReceiver {
             let mut actions: Vec<&str> = Vec::new();
             let mut unknown = false;
             for c in code.calls_in(s.caller).iter().filter(|c| {
-                &*c.callee.class == "Landroid/content/IntentFilter;"
-                    && (&*c.callee.name == "addAction"
-                        || (&*c.callee.name == "<init>"
+                c.callee.class == "Landroid/content/IntentFilter;"
+                    && (c.callee.name == "addAction"
+                        || (c.callee.name == "<init>"
                             && c.callee.descriptor.starts_with("(Ljava/lang/String;")))
             }) {
                 match code.arg(c, 1).and_then(ArgValue::as_str) {

@@ -32,9 +32,9 @@ pub(crate) fn intent_shape(code: &CodeIndex, method: MethodId) -> IntentShape {
     for c in code
         .calls_in(method)
         .iter()
-        .filter(|c| &*c.callee.class == "Landroid/content/Intent;")
+        .filter(|c| c.callee.class == "Landroid/content/Intent;")
     {
-        match (&*c.callee.name, c.callee.descriptor.as_ref()) {
+        match (c.callee.name, c.callee.descriptor) {
             (
                 "<init>",
                 "()V" | "(Ljava/lang/String;)V" | "(Ljava/lang/String;Landroid/net/Uri;)V",

@@ -99,7 +99,7 @@ impl Rule for MutablePendingIntent {
                 } else {
                     "no FLAG_IMMUTABLE"
                 };
-                let (severity, what) = if implicit_base_intent(code, s) {
+                let (severity, what) = if implicit_base_intent(code, &s) {
                     (Severity::High, "mutable and its base Intent is implicit")
                 } else {
                     (Severity::Low, "mutable")

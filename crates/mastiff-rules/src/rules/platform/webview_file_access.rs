@@ -65,7 +65,7 @@ impl Rule for WebViewFileAccess {
         for (name, severity) in SETTINGS {
             for s in code
                 .calls_to_method_named(name)
-                .filter(|c| c.callee.descriptor.as_ref() == "(Z)V")
+                .filter(|c| c.callee.descriptor == "(Z)V")
                 .filter(|c| code.arg(c, 1).and_then(ArgValue::as_int) == Some(1))
             {
                 let e = per_method

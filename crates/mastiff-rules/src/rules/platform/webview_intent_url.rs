@@ -61,7 +61,7 @@ const INTENT_SOURCES: &[&str] = &[
 ];
 
 fn is_intent_source(c: &CallSite) -> bool {
-    &*c.callee.class == "Landroid/content/Intent;" && INTENT_SOURCES.contains(&&*c.callee.name)
+    c.callee.class == "Landroid/content/Intent;" && INTENT_SOURCES.contains(&c.callee.name)
 }
 
 /// Whether `arg` is directly the result of reading Intent data.

@@ -59,9 +59,9 @@ declare_rule! {
 }
 
 /// Calls that enable JavaScript (any argument but a constant `false`).
-pub(crate) fn js_enabled_sites<'a>(code: &'a CodeIndex<'_>) -> Vec<&'a CallSite> {
+pub(crate) fn js_enabled_sites<'a>(code: &'a CodeIndex<'_>) -> Vec<CallSite<'a>> {
     code.calls_to_method_named("setJavaScriptEnabled")
-        .filter(|c| c.callee.descriptor.as_ref() == "(Z)V")
+        .filter(|c| c.callee.descriptor == "(Z)V")
         .filter(|c| code.arg(c, 1).and_then(ArgValue::as_int) != Some(0))
         .collect()
 }
@@ -87,7 +87,7 @@ impl Rule for WebViewJsBridge {
         let mut bridge_classes = HashSet::new();
         for s in code
             .calls_to_method_named("addJavascriptInterface")
-            .filter(|c| c.callee.descriptor.as_ref() == "(Ljava/lang/Object;Ljava/lang/String;)V")
+            .filter(|c| c.callee.descriptor == "(Ljava/lang/Object;Ljava/lang/String;)V")
         {
             if js.is_empty() {
                 break;
@@ -122,7 +122,7 @@ impl Rule for WebViewJsBridge {
                 severity,
                 format!(
                     "addJavascriptInterface({}, {name}) in {}; {where_js}{risk}",
-                    exposed_object(code, s),
+                    exposed_object(code, &s),
                     method_label(code, s.caller)
                 ),
             );

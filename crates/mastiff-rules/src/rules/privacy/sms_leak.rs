@@ -99,7 +99,7 @@ const SOURCES: &[(&str, &str, &str)] = &[
 /// What a value is, when it is a source's result.
 fn source_of(v: &ArgValue) -> Option<&'static str> {
     match v {
-        ArgValue::ReturnOf(m) => source_method(m),
+        ArgValue::ReturnOf(m) => source_method(&m.view()),
         _ => None,
     }
 }
@@ -113,7 +113,7 @@ fn source_method(m: &MethodRef) -> Option<&'static str> {
 
 /// Whether `m` is `Settings.Secure.getString`.
 fn is_secure_get_string(m: &MethodRef) -> bool {
-    &*m.class == "Landroid/provider/Settings$Secure;" && &*m.name == "getString"
+    m.class == "Landroid/provider/Settings$Secure;" && m.name == "getString"
 }
 
 /// The sources read in `site`'s method before `site` and what each is: calls to a source, and
@@ -121,9 +121,9 @@ fn is_secure_get_string(m: &MethodRef) -> bool {
 fn sources_before<'a>(
     code: &'a CodeIndex,
     site: &'a CallSite,
-) -> impl Iterator<Item = (&'a CallSite, &'static str)> + 'a {
+) -> impl Iterator<Item = (CallSite<'a>, &'static str)> + 'a {
     code.calls_in(site.caller)
-        .iter()
+        .into_iter()
         .filter(move |c| c.offset < site.offset)
         .filter_map(move |c| {
             if let Some(what) = source_method(&c.callee) {
@@ -145,7 +145,7 @@ impl Rule for SensitiveDataBySms {
                 let Some(body) = code.arg(site, 3) else {
                     continue;
                 };
-                let sources: Vec<_> = sources_before(code, site).collect();
+                let sources: Vec<_> = sources_before(code, &site).collect();
                 if sources.is_empty() {
                     continue;
                 }
@@ -153,7 +153,7 @@ impl Rule for SensitiveDataBySms {
                     // A setting's value passed straight: the Android ID when that is the
                     // setting the method reads.
                     match body {
-                        ArgValue::ReturnOf(m) if is_secure_get_string(m) => sources
+                        ArgValue::ReturnOf(m) if is_secure_get_string(&m.view()) => sources
                             .iter()
                             .find(|(c, _)| is_secure_get_string(&c.callee))
                             .map(|(_, what)| *what),
@@ -165,7 +165,7 @@ impl Rule for SensitiveDataBySms {
                         "{what} sent as the body of SmsManager.{name} in {}",
                         method_label(code, site.caller)
                     )
-                } else if built_from_source(code, site, body, &sources) {
+                } else if built_from_source(code, &site, body, &sources) {
                     let whats: Vec<&str> = dedup(sources.iter().map(|(_, w)| *w));
                     format!(
                         "SmsManager.{name} body built from {} in {}",
@@ -195,7 +195,7 @@ fn built_from_source(
     code: &CodeIndex,
     site: &CallSite,
     body: &ArgValue,
-    sources: &[(&CallSite, &'static str)],
+    sources: &[(CallSite, &'static str)],
 ) -> bool {
     let ArgValue::ReturnOf(m) = body else {
         return false;
@@ -215,7 +215,7 @@ fn built_from_source(
         .filter(|c| c.offset < site.offset)
         .filter(|c| {
             matches!(
-                (&*c.callee.class, &*c.callee.name),
+                (c.callee.class, c.callee.name),
                 (
                     "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;",
                     "append" | "<init>"
@@ -224,7 +224,7 @@ fn built_from_source(
         })
         .any(|c| {
             code.args(c).iter().any(|a| match a {
-                ArgValue::ReturnOf(r) => sources.iter().any(|(s, _)| **r == *s.callee),
+                ArgValue::ReturnOf(r) => sources.iter().any(|(s, _)| r.view() == s.callee),
                 _ => false,
             })
         })

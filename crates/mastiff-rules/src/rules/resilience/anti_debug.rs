@@ -71,7 +71,7 @@ impl Rule for AntiDebug {
                 own_code(code, a.method)
                     && (mentions_debug(a.method)
                         || code.method(a.method).is_some_and(|m| {
-                            code.calls_to(&m.class, &m.name)
+                            code.calls_to(m.class, m.name)
                                 .any(|c| mentions_debug(c.caller))
                         }))
             })

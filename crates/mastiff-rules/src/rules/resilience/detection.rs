@@ -65,7 +65,7 @@ pub(crate) fn app_strings(code: &CodeIndex, markers: &[&str]) -> Vec<Seen> {
             *d = true;
         }
         out.push(Seen {
-            what: format!("{} in {}", quote(&s.value), method_name(code, s.method)),
+            what: format!("{} in {}", quote(s.value), method_name(code, s.method)),
             location: code.location(s.method, s.offset),
         });
     }

@@ -68,7 +68,7 @@ impl Rule for Obfuscation {
         let (mut classes, mut short_classes, mut methods, mut short_methods) = (0, 0, 0, 0);
         for c in code
             .classes()
-            .filter(|c| c.is_app_code || code.library_of(&c.descriptor).is_none())
+            .filter(|c| c.is_app_code || code.library_of(c.descriptor).is_none())
         {
             let simple = c
                 .descriptor
@@ -86,7 +86,7 @@ impl Rule for Obfuscation {
                     continue;
                 }
                 methods += 1;
-                short_methods += usize::from(is_short(&m.name));
+                short_methods += usize::from(is_short(m.name));
             }
         }
         if classes == 0 {
@@ -94,7 +94,6 @@ impl Rule for Obfuscation {
         }
         let r8 = code
             .strings()
-            .iter()
             .find(|s| s.starts_with("~~R8{"))
             .map(|s| s.chars().take(60).collect::<String>());
         let share = short_classes as f64 / classes as f64;

@@ -48,7 +48,7 @@ declare_rule! {
 
 fn is_clip_call(c: &CallSite) -> bool {
     matches!(
-        (&*c.callee.class, &*c.callee.name),
+        (c.callee.class, c.callee.name),
         ("Landroid/content/ClipboardManager;", "setPrimaryClip")
             | ("Landroid/content/ClipboardManager;", "setText")
             | ("Landroid/text/ClipboardManager;", "setText")
@@ -58,8 +58,8 @@ fn is_clip_call(c: &CallSite) -> bool {
 fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
     let before = calls_before(code, site, is_clip_call);
     for c in &before {
-        if &*c.callee.class == "Landroid/content/ClipData;" && c.callee.name.starts_with("new") {
-            if let Some(label) = code.args(c).first().and_then(|a| a.as_str()) {
+        if c.callee.class == "Landroid/content/ClipData;" && c.callee.name.starts_with("new") {
+            if let Some(label) = code.args(*c).first().and_then(|a| a.as_str()) {
                 if sensitive_word(label).is_some() {
                     return Some(format!("clip labelled {}", quote(label)));
                 }
@@ -74,7 +74,7 @@ fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
     }
     before
         .into_iter()
-        .any(reads_text_field)
+        .any(|c| reads_text_field(&c))
         .then(|| "text read from a text field (getText())".to_string())
 }
 
@@ -88,7 +88,7 @@ impl Rule for ClipboardCopy {
             ("Landroid/text/ClipboardManager;", "setText"),
         ] {
             for site in code.calls_to(class, name) {
-                let reason = sensitive_reason(code, site);
+                let reason = sensitive_reason(code, &site);
                 if reason.is_none() && !code.is_app_code(site.caller) {
                     continue;
                 }

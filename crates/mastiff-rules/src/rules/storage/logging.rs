@@ -56,14 +56,14 @@ declare_rule! {
 const LOG_METHODS: &[&str] = &["v", "d", "i", "w", "e", "wtf", "println"];
 
 fn is_log_call(c: &CallSite) -> bool {
-    (&*c.callee.class == "Landroid/util/Log;" && LOG_METHODS.contains(&&*c.callee.name))
-        || (&*c.callee.class == "Ljava/io/PrintStream;"
-            && matches!(&*c.callee.name, "println" | "print"))
+    (c.callee.class == "Landroid/util/Log;" && LOG_METHODS.contains(&c.callee.name))
+        || (c.callee.class == "Ljava/io/PrintStream;"
+            && matches!(c.callee.name, "println" | "print"))
 }
 
 /// The message argument of a log call, when it is a string.
 fn message_index(c: &CallSite) -> Option<usize> {
-    match (&*c.callee.class, &*c.callee.name) {
+    match (c.callee.class, c.callee.name) {
         // Static: println(int priority, String tag, String msg).
         ("Landroid/util/Log;", "println") => Some(2),
         ("Landroid/util/Log;", _) => {
@@ -96,7 +96,7 @@ fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
     {
         return Some(format!("message {how} with the fragment {}", quote(frag)));
     }
-    let tag = (&*site.callee.class == "Landroid/util/Log;")
+    let tag = (site.callee.class == "Landroid/util/Log;")
         .then(|| code.args(site).first().and_then(|a| a.as_str()))
         .flatten();
     if let Some(tag) = tag.filter(|t| log_sensitive(t)) {
@@ -104,7 +104,7 @@ fn sensitive_reason(code: &CodeIndex, site: &CallSite) -> Option<String> {
     }
     if calls_before(code, site, is_log_call)
         .into_iter()
-        .any(reads_text_field)
+        .any(|c| reads_text_field(&c))
     {
         return Some(format!(
             "message {how} after reading a text field (getText())"
@@ -130,7 +130,7 @@ impl Rule for SensitiveLogging {
         for site in log_calls {
             let app_code = code.is_app_code(site.caller);
             let library = library_of_method(code, site.caller);
-            if let Some(why) = sensitive_reason(code, site) {
+            if let Some(why) = sensitive_reason(code, &site) {
                 let api = crate::rules::code::helpers::short_callee(&site.callee);
                 sensitive
                     .entry(site.caller)

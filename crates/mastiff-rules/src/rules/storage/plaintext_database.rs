@@ -56,14 +56,14 @@ fn is_sqlcipher(class: &str) -> bool {
 
 /// The first call into SQLCipher from outside SQLCipher: (caller, offset, callee).
 fn sqlcipher_use(code: &CodeIndex) -> Option<(MethodId, u32, String)> {
-    code.calls()
-        .iter()
-        .find(|c| {
-            is_sqlcipher(&c.callee.class)
-                && code
-                    .method(c.caller)
-                    .is_some_and(|m| !is_sqlcipher(&m.class))
+    ["Lnet/sqlcipher/", "Lnet/zetetic/"]
+        .into_iter()
+        .flat_map(|prefix| code.calls_to_class_prefix(prefix))
+        .filter(|c| {
+            code.method_ref(c.caller)
+                .is_some_and(|m| !is_sqlcipher(m.class))
         })
+        .min_by_key(|c| (c.caller, c.offset))
         .map(|c| (c.caller, c.offset, short_callee(&c.callee)))
 }
 
@@ -98,15 +98,14 @@ impl Rule for PlaintextDatabase {
         let through_sqlcipher = |m: MethodId| {
             code.calls_in(m)
                 .iter()
-                .any(|c| is_sqlcipher(&c.callee.class))
+                .any(|c| is_sqlcipher(c.callee.class))
         };
         // CREATE TABLE statements: const-strings and constant SQL arguments.
         let mut seen: BTreeSet<(MethodId, String)> = BTreeSet::new();
         let mut hits = Vec::new();
         let statements = code
             .string_uses()
-            .iter()
-            .map(|s| (s.method, s.offset, &*s.value))
+            .map(|s| (s.method, s.offset, s.value))
             .chain(
                 ["execSQL", "rawQuery"]
                     .iter()
