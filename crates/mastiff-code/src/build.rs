@@ -456,9 +456,7 @@ pub(crate) fn build<'d>(
     let (mut ix, problems) = merge(parts, problems);
     ix.statics = statics;
     ix.limits = limits.clone();
-    ix.tracked = std::iter::repeat_with(std::sync::OnceLock::new)
-        .take(ix.methods.len())
-        .collect();
+    ix.tracked = crate::lazy::LazyTable::new(ix.methods.len());
     (ix, problems)
 }
 
@@ -616,18 +614,19 @@ fn merge<'d>(
 /// once per item.
 fn ref_index<'s>(
     local_counts: &[usize],
-    items: impl Iterator<Item = (usize, u32, bool)>,
+    items: impl ExactSizeIterator<Item = (usize, u32, bool)>,
     names: impl Fn(usize, u32, bool) -> (&'s str, &'s str),
 ) -> RefIndex {
+    // Every vector here is sized exactly (this runs at the build's memory peak).
     // 1. A provisional id per distinct reference, in first-seen order.
     let mut dense: Vec<Vec<u32>> = local_counts.iter().map(|&n| vec![u32::MAX; n]).collect();
     let mut other: FxHashMap<(usize, u32, bool), u32> = FxHashMap::default();
-    let mut refs: Vec<(&str, &str)> = Vec::new();
-    let mut provisional: Vec<u32> = Vec::new();
+    let mut provisional: Vec<u32> = Vec::with_capacity(items.len());
+    let mut n_refs = 0u32;
     for (file, local, custom) in items {
         let mut new_ref = || {
-            refs.push(names(file, local, custom));
-            (refs.len() - 1) as u32
+            n_refs += 1;
+            n_refs - 1
         };
         let slot = if custom {
             None
@@ -645,47 +644,60 @@ fn ref_index<'s>(
         };
         provisional.push(id);
     }
+    // Each distinct reference's class and name, read once.
+    let mut refs: Vec<(&str, &str)> = vec![("", ""); n_refs as usize];
+    for (file, table) in dense.iter().enumerate() {
+        for (local, &id) in table.iter().enumerate() {
+            if let Some(r) = refs.get_mut(id as usize) {
+                *r = names(file, local as u32, false);
+            }
+        }
+    }
+    for (&(file, local, custom), &id) in &other {
+        if let Some(r) = refs.get_mut(id as usize) {
+            *r = names(file, local, custom);
+        }
+    }
     drop(dense);
     drop(other);
 
     // 2. Keys: the distinct (class, name) pairs, sorted; references with the same names (from
-    //    different files) share a key.
-    let mut order: Vec<u32> = (0..refs.len() as u32).collect();
+    //    different files) share a key. A key is named by its first reference (`key_ref`).
+    let mut order: Vec<u32> = (0..n_refs).collect();
     order.sort_unstable_by(|&a, &b| refs.get(a as usize).cmp(&refs.get(b as usize)));
     let mut key_of = vec![0u32; refs.len()];
-    // The name of each key, for the by-name view below.
-    let mut key_names: Vec<&str> = Vec::new();
+    let mut key_ref: Vec<u32> = Vec::new();
     let mut last: Option<(&str, &str)> = None;
     for &p in &order {
-        let Some(&(class, name)) = refs.get(p as usize) else {
+        let Some(&r) = refs.get(p as usize) else {
             continue;
         };
-        if last != Some((class, name)) {
-            key_names.push(name);
-            last = Some((class, name));
+        if last != Some(r) {
+            key_ref.push(p);
+            last = Some(r);
         }
         if let Some(k) = key_of.get_mut(p as usize) {
-            *k = (key_names.len() - 1) as u32;
+            *k = (key_ref.len() - 1) as u32;
         }
     }
     drop(order);
+    key_ref.shrink_to_fit();
+
     // 3. Items grouped by key (a counting sort keeps each key's items in item order).
     let mut ri = RefIndex::default();
-    let mut counts = vec![0u32; key_names.len()];
+    let mut starts = vec![0u32; key_ref.len() + 1];
     for &p in &provisional {
         if let Some(c) = key_of
             .get(p as usize)
-            .and_then(|&k| counts.get_mut(k as usize))
+            .and_then(|&k| starts.get_mut(k as usize + 1))
         {
             *c += 1;
         }
     }
-    let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut acc = 0u32;
-    starts.push(0);
-    for c in &counts {
-        acc += c;
-        starts.push(acc);
+    for s in starts.iter_mut() {
+        acc += *s;
+        *s = acc;
     }
     let mut fill = starts.clone();
     let mut items_out = vec![0u32; provisional.len()];
@@ -700,6 +712,9 @@ fn ref_index<'s>(
             *pos += 1;
         }
     }
+    drop(fill);
+    drop(provisional);
+    drop(key_of);
     ri.starts = starts;
     ri.items = items_out;
 
@@ -711,9 +726,14 @@ fn ref_index<'s>(
             .copied()
             .unwrap_or(u32::MAX)
     };
-    let mut by_name: Vec<u32> = (0..key_names.len() as u32).collect();
+    let mut by_name: Vec<u32> = (0..key_ref.len() as u32).collect();
     by_name.sort_unstable_by(|&a, &b| {
-        let name = |k: u32| key_names.get(k as usize);
+        let name = |k: u32| {
+            key_ref
+                .get(k as usize)
+                .and_then(|&r| refs.get(r as usize))
+                .map(|r| r.1)
+        };
         name(a).cmp(&name(b)).then_with(|| first(a).cmp(&first(b)))
     });
     ri.by_name = by_name;

@@ -63,6 +63,7 @@ use std::sync::Arc;
 
 mod build;
 mod fxhash;
+mod lazy;
 mod libraries;
 mod source;
 mod track;
@@ -901,7 +902,7 @@ pub struct CodeIndex<'d> {
     /// Methods with a `const-string` or a static field read, as a bit set (on first use).
     pub(crate) literal_methods: std::sync::OnceLock<Vec<u64>>,
     /// Per method: its tracking results, once asked for.
-    pub(crate) tracked: Vec<std::sync::OnceLock<Box<Tracked>>>,
+    pub(crate) tracked: lazy::LazyTable<Box<Tracked>>,
 }
 
 impl<'d> CodeIndex<'d> {
@@ -1119,6 +1120,13 @@ impl<'d> CodeIndex<'d> {
             .map(|m| self.method_ref_of(m))
     }
 
+    /// The method's name alone (cheaper than [`CodeIndex::method`], which also puts its
+    /// descriptor together).
+    pub fn method_name(&self, id: MethodId) -> Option<&str> {
+        let m = self.methods.get(id.0 as usize)?;
+        Some(self.src(m.dex).map_or("", |s| s.method_names(m.idx).1))
+    }
+
     // ---- calls ----
 
     /// Every call site, in caller order.
@@ -1192,15 +1200,14 @@ impl<'d> CodeIndex<'d> {
 
     /// How many methods constant tracking has looked at so far (rules ask on demand).
     pub fn tracked_methods(&self) -> usize {
-        self.tracked.iter().filter(|t| t.get().is_some()).count()
+        self.tracked.initialized()
     }
 
     /// The tracking results of a method, computed on first use.
     fn tracked(&self, id: MethodId) -> &Tracked {
-        let Some(slot) = self.tracked.get(id.0 as usize) else {
-            return &NOT_TRACKED;
-        };
-        slot.get_or_init(|| Box::new(self.track(id)))
+        self.tracked
+            .get_or_init(id.0 as usize, || Box::new(self.track(id)))
+            .map_or(&NOT_TRACKED, |t| t)
     }
 
     fn track(&self, id: MethodId) -> Tracked {
@@ -1567,7 +1574,7 @@ impl<'d> CodeIndex<'d> {
         self.class(class)
             .into_iter()
             .flat_map(|c| c.methods())
-            .filter(move |&id| self.method_ref(id).is_some_and(|m| m.name == name))
+            .filter(move |&id| self.method_name(id) == Some(name))
     }
 
     /// The report location of byte `offset` (a [`CallSite::offset`], ...) in `method`:

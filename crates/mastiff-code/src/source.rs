@@ -6,8 +6,6 @@
 //! Method descriptors, which the file stores as a return type and a type list, are put
 //! together the first time they are asked for.
 
-use std::sync::OnceLock;
-
 use mastiff_formats::dex::{mutf8, Dex, EncodedValue};
 
 use crate::{FieldRef, MethodRef};
@@ -23,7 +21,7 @@ pub(crate) struct DexSource<'d> {
     /// Strings from this id on are not read (a hostile file's string data exceeded the budget).
     readable: u32,
     /// Method descriptor per proto id, on first use.
-    protos: Vec<OnceLock<Box<str>>>,
+    protos: crate::lazy::LazyTable<Box<str>>,
 }
 
 impl std::fmt::Debug for DexSource<'_> {
@@ -75,9 +73,7 @@ impl<'d> DexSource<'d> {
             }
         }
         decoded.shrink_to_fit();
-        let protos = std::iter::repeat_with(OnceLock::new)
-            .take(dex.proto_count() as usize)
-            .collect();
+        let protos = crate::lazy::LazyTable::new(dex.proto_count() as usize);
         (
             DexSource {
                 dex,
@@ -121,23 +117,23 @@ impl<'d> DexSource<'d> {
 
     /// Method descriptor of proto `idx`, e.g. `(I[B)V` (`()V` when it cannot be read).
     pub(crate) fn proto_desc(&self, idx: u32) -> &str {
-        let Some(slot) = self.protos.get(idx as usize) else {
-            return "()V";
-        };
-        slot.get_or_init(|| match self.dex.proto(idx) {
-            Ok(p) => {
-                let mut s = String::from("(");
-                if let Ok(list) = self.dex.type_list(p.parameters_off) {
-                    for t in list.iter() {
-                        s.push_str(self.type_desc(u32::from(t)));
+        let desc = self
+            .protos
+            .get_or_init(idx as usize, || match self.dex.proto(idx) {
+                Ok(p) => {
+                    let mut s = String::from("(");
+                    if let Ok(list) = self.dex.type_list(p.parameters_off) {
+                        for t in list.iter() {
+                            s.push_str(self.type_desc(u32::from(t)));
+                        }
                     }
+                    s.push(')');
+                    s.push_str(self.type_desc(p.return_type_idx));
+                    s.into_boxed_str()
                 }
-                s.push(')');
-                s.push_str(self.type_desc(p.return_type_idx));
-                s.into_boxed_str()
-            }
-            Err(_) => Box::from("()V"),
-        })
+                Err(_) => Box::from("()V"),
+            });
+        desc.map_or("()V", |d| d)
     }
 
     /// Method id `idx` as a reference.

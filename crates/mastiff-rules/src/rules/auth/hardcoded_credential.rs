@@ -345,8 +345,11 @@ impl Rule for HardcodedCredential {
             }
             // A user table: literal (user, password) pairs put into a map by a method named for
             // credentials (`getUserCreds() { map.put("shopuser", "..."); }`).
-            for (id, m) in code.methods() {
-                if credential_kind(m.name).is_none() || !code.is_app_code(id) {
+            for id in (0..code.method_count() as u32).map(MethodId) {
+                let Some(name) = code.method_name(id) else {
+                    continue;
+                };
+                if credential_kind(name).is_none() || !code.is_app_code(id) {
                     continue;
                 }
                 for site in code.calls_in(id) {

@@ -81,12 +81,12 @@ impl Rule for Obfuscation {
             }
             classes += 1;
             short_classes += usize::from(is_short(simple));
-            for m in c.methods().filter_map(|id| code.method(id)) {
-                if m.name.starts_with('<') {
+            for name in c.methods().filter_map(|id| code.method_name(id)) {
+                if name.starts_with('<') {
                     continue;
                 }
                 methods += 1;
-                short_methods += usize::from(is_short(m.name));
+                short_methods += usize::from(is_short(name));
             }
         }
         if classes == 0 {
