@@ -9,8 +9,11 @@ use std::sync::OnceLock;
 
 const CHUNK: usize = 32;
 
+/// A chunk of slots, allocated on first use.
+type Chunk<T> = OnceLock<Box<[OnceLock<T>]>>;
+
 pub(crate) struct LazyTable<T> {
-    chunks: Box<[OnceLock<Box<[OnceLock<T>]>>]>,
+    chunks: Box<[Chunk<T>]>,
     len: usize,
 }
 
