@@ -1704,8 +1704,11 @@ fn read_v1(archive: &Archive<'_>, cache: &EntryCache<'_>, c: &mut Collector) -> 
     if pairs.is_empty() {
         return None;
     }
-    let manifest = match cache.get("META-INF/MANIFEST.MF") {
-        Some(Ok(m)) => Some(m),
+    // The v1 files are read once and not kept in the cache (MANIFEST.MF and the .SF list every
+    // entry: hundreds of kilobytes on a large app).
+    let manifest_bytes = cache.read_bounded("META-INF/MANIFEST.MF", u64::MAX);
+    let manifest = match &manifest_bytes {
+        Some(Ok(m)) => Some(&**m),
         Some(Err(e)) => {
             c.warn(format!("v1: META-INF/MANIFEST.MF unreadable: {e}"));
             None
@@ -1718,8 +1721,8 @@ fn read_v1(archive: &Archive<'_>, cache: &EntryCache<'_>, c: &mut Collector) -> 
     let mut any_ok = false;
     for (sf_name, block_name) in &pairs {
         // The block file: certificates and SignerInfo.
-        let block_ok = match cache.get(block_name) {
-            Some(Ok(bytes)) => match parse_pkcs7_signed_data(bytes) {
+        let block_ok = match cache.read_bounded(block_name, u64::MAX) {
+            Some(Ok(bytes)) => match parse_pkcs7_signed_data(&bytes) {
                 Ok(sd) => {
                     let mut ders = sd.certificates.clone();
                     // Put the certificate named by the first SignerInfo first.
@@ -1763,8 +1766,9 @@ fn read_v1(archive: &Archive<'_>, cache: &EntryCache<'_>, c: &mut Collector) -> 
         };
         any_ok |= block_ok;
         // The .SF: digest of the whole manifest, and X-Android-APK-Signed.
-        match cache.get(sf_name) {
+        match cache.read_bounded(sf_name, u64::MAX) {
             Some(Ok(sf)) => {
+                let sf: &[u8] = &sf;
                 let main = sf_main_attributes(sf);
                 if let Some(v) = main
                     .iter()

@@ -1269,6 +1269,24 @@ impl<'a> EntryCache<'a> {
         Some(self.get_index(index))
     }
 
+    /// Like [`EntryCache::get_bounded`], but the bytes are not kept: for an entry read once
+    /// and parsed into owned data (the resource table), so its memory is given back as soon as
+    /// the caller drops it. Counts against the same budgets as a cached read.
+    pub fn read_bounded(&self, name: &str, max: u64) -> Option<Result<Cow<'a, [u8]>, ZipError>> {
+        let index = self.archive.find_index(name)?;
+        let entry = self.archive.entries.get(index)?;
+        if entry.uncompressed_size > max {
+            return Some(Err(ZipError::EntryTooLarge {
+                entry: entry.name.clone(),
+                max,
+            }));
+        }
+        if let Some(cached) = self.slots.get(index).and_then(OnceLock::get) {
+            return Some(cached.clone());
+        }
+        Some(self.load(entry))
+    }
+
     /// Bytes of the entry at this central-directory index.
     pub fn get_index(&self, index: usize) -> Result<&[u8], ZipError> {
         let (Some(slot), Some(entry)) = (self.slots.get(index), self.archive.entries.get(index))

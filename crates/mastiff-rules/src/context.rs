@@ -1,5 +1,7 @@
 //! The analysed app as rules see it: every artifact already parsed once and shared.
 
+use std::borrow::Cow;
+
 use mastiff_android::Manifest;
 use mastiff_code::CodeIndex;
 use mastiff_core::{Date, NetworkPolicy};
@@ -103,10 +105,20 @@ pub trait EntryReader: Sync {
     /// Bytes of the first entry with this name, refused when it declares more than `max` bytes;
     /// `None` when absent.
     fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>>;
+
+    /// Like [`EntryReader::get_bounded`], for an entry read once into owned data: the bytes
+    /// are not kept after the caller drops them.
+    fn read_bounded(&self, name: &str, max: u64) -> Option<Result<Cow<'_, [u8]>, ZipError>> {
+        self.get_bounded(name, max).map(|r| r.map(Cow::Borrowed))
+    }
 }
 
 impl EntryReader for EntryCache<'_> {
     fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>> {
         EntryCache::get_bounded(self, name, max)
+    }
+
+    fn read_bounded(&self, name: &str, max: u64) -> Option<Result<Cow<'_, [u8]>, ZipError>> {
+        EntryCache::read_bounded(self, name, max)
     }
 }

@@ -681,7 +681,10 @@ fn load_android(
     let mut docs = AndroidDocs::default();
     let load = &mut docs.load;
     let mut resources_failed = None;
-    let table = match cache.get_bounded("resources.arsc", opts.limits.max_arsc_size) {
+    // Read without caching: nothing after this function needs the bytes, and on a large app
+    // they would otherwise stay in memory through the code index build.
+    let arsc = cache.read_bounded("resources.arsc", opts.limits.max_arsc_size);
+    let table = match &arsc {
         None => None,
         Some(Err(e)) => {
             resources_failed = Some(format!("cannot read resources.arsc: {e}"));

@@ -77,10 +77,11 @@ fn read_string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
         return Vec::new();
     };
     let limits = Limits::default();
-    let Some(Ok(bytes)) = cache.get_bounded("resources.arsc", limits.max_arsc_size) else {
+    // Read once, not kept: the strings taken out below are owned.
+    let Some(Ok(bytes)) = cache.read_bounded("resources.arsc", limits.max_arsc_size) else {
         return Vec::new();
     };
-    let Ok(table) = ResourceTable::parse(bytes, &limits) else {
+    let Ok(table) = ResourceTable::parse(&bytes, &limits) else {
         return Vec::new();
     };
     let mut out = Vec::new();
