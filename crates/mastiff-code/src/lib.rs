@@ -786,6 +786,24 @@ impl RefIndex {
         &[]
     }
 
+    /// The items of every key whose `(class, name)` satisfies `pred`, sorted (item order).
+    /// Each key's names are read once, however many items it has.
+    fn items_where<'a>(
+        &self,
+        pred: impl Fn(&str, &str) -> bool,
+        names: impl Fn(u32) -> (&'a str, &'a str),
+    ) -> Vec<u32> {
+        let mut out = Vec::new();
+        for k in 0..self.key_count() as u32 {
+            let (c, n) = self.key(k, &names);
+            if pred(c, n) {
+                out.extend_from_slice(self.key_items(k));
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     /// The items of every key whose class starts with `prefix`, in key order.
     fn class_prefix<'a>(
         &self,
@@ -1295,6 +1313,16 @@ impl<'d> CodeIndex<'d> {
         self.calls_at(ids.iter().copied())
     }
 
+    /// Calls to every method whose class and name satisfy `pred`, in caller order. Each
+    /// distinct callee is read from its file once.
+    pub fn calls_where<'s>(
+        &'s self,
+        pred: impl Fn(&str, &str) -> bool,
+    ) -> impl Iterator<Item = CallSite<'s>> + 's {
+        let ids = self.call_index.items_where(pred, |i| self.call_names(i));
+        self.calls_at(ids.into_iter())
+    }
+
     /// Calls to any method of a class whose descriptor starts with `prefix` (`Lnet/sqlcipher/`).
     pub fn calls_to_class_prefix<'s>(
         &'s self,
@@ -1381,41 +1409,90 @@ impl<'d> CodeIndex<'d> {
         let Some(Some(f)) = self.sources.get(first) else {
             return Vec::new();
         };
-        let rest = || {
-            self.sources
-                .iter()
-                .enumerate()
-                .skip(first + 1)
-                .filter_map(|(d, s)| Some((d as u16, s.as_ref()?)))
-                .flat_map(|(d, s)| (0..s.string_count()).map(move |i| (d, i, s.string(i))))
-        };
         // A valid dex string table is sorted (by UTF-16 code units; checked here by code
-        // points, so the rare file where the two orders differ takes the hash set), so the
-        // first file is searched in place rather than copied into a set.
-        let n = f.string_count();
-        let first_sorted = (1..n).all(|i| f.string(i - 1) < f.string(i));
-        let in_first: Box<dyn Fn(&str) -> bool + '_> = if first_sorted {
-            Box::new(move |s: &str| {
-                let (mut lo, mut hi) = (0u32, n);
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    match f.string(mid).cmp(s) {
-                        std::cmp::Ordering::Less => lo = mid + 1,
-                        std::cmp::Ordering::Greater => hi = mid,
-                        std::cmp::Ordering::Equal => return true,
-                    }
-                }
-                false
+        // points, so the rare file where the two orders differ takes the slow path). Each later
+        // file is then merged against the first: a galloping search from where the previous
+        // string was found costs a few comparisons per string, not a full binary search.
+        let sorted = |s: &source::DexSource<'_>| {
+            let mut prev: Option<&str> = None;
+            (0..s.string_count()).all(|i| {
+                let cur = s.string(i);
+                let ok = prev.is_none_or(|p| p < cur);
+                prev = Some(cur);
+                ok
             })
-        } else {
-            let set: fxhash::FxHashSet<&str> = (0..n).map(|i| f.string(i)).collect();
-            Box::new(move |s: &str| set.contains(s))
+        };
+        let n = f.string_count();
+        let first_sorted = sorted(f);
+        let first_set: Option<fxhash::FxHashSet<&str>> =
+            (!first_sorted).then(|| (0..n).map(|i| f.string(i)).collect());
+        // Whether `s` is in the first file, searching from `*from` on (sorted case).
+        let find_from = |s: &str, from: &mut u32| -> bool {
+            let mut lo = *from;
+            let mut step = 1u32;
+            let mut hi = lo;
+            // Gallop to a bound past `s`.
+            loop {
+                if hi >= n {
+                    hi = n;
+                    break;
+                }
+                if f.string(hi) >= s {
+                    break;
+                }
+                lo = hi + 1;
+                hi = hi.saturating_add(step);
+                step = step.saturating_mul(2);
+            }
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if f.string(mid) < s {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            *from = lo;
+            lo < n && f.string(lo) == s
+        };
+        let in_first_unsorted = |s: &str| -> bool {
+            match &first_set {
+                Some(set) => set.contains(s),
+                None => {
+                    let (mut lo, mut hi) = (0u32, n);
+                    while lo < hi {
+                        let mid = lo + (hi - lo) / 2;
+                        match f.string(mid).cmp(s) {
+                            std::cmp::Ordering::Less => lo = mid + 1,
+                            std::cmp::Ordering::Greater => hi = mid,
+                            std::cmp::Ordering::Equal => return true,
+                        }
+                    }
+                    false
+                }
+            }
         };
         let mut seen: fxhash::FxHashSet<&str> = fxhash::FxHashSet::default();
         let mut out = Vec::new();
-        for (d, i, s) in rest() {
-            if !in_first(s) && seen.insert(s) {
-                out.push((d, i));
+        for (d, src) in self
+            .sources
+            .iter()
+            .enumerate()
+            .skip(first + 1)
+            .filter_map(|(d, s)| Some((d as u16, s.as_ref()?)))
+        {
+            let merge = first_sorted && sorted(src);
+            let mut from = 0u32;
+            for i in 0..src.string_count() {
+                let s = src.string(i);
+                let known = if merge {
+                    find_from(s, &mut from)
+                } else {
+                    in_first_unsorted(s)
+                };
+                if !known && seen.insert(s) {
+                    out.push((d, i));
+                }
             }
         }
         out.shrink_to_fit();
@@ -1460,6 +1537,19 @@ impl<'d> CodeIndex<'d> {
             .get(class, name, |i| self.field_names(i))
             .iter()
             .filter_map(move |&i| self.field_accesses.get(i as usize))
+            .map(move |r| self.field_view(r))
+    }
+
+    /// Accesses to every field whose class and name satisfy `pred` (`|_, name| name.ends_with
+    /// ("PASSWORD")`), in method order. Much cheaper than filtering
+    /// [`CodeIndex::all_field_accesses`]: each distinct field is read from its file once.
+    pub fn field_accesses_where<'s>(
+        &'s self,
+        pred: impl Fn(&str, &str) -> bool,
+    ) -> impl Iterator<Item = FieldAccess<'s>> + 's {
+        let ids = self.field_index.items_where(pred, |i| self.field_names(i));
+        ids.into_iter()
+            .filter_map(move |i| self.field_accesses.get(i as usize))
             .map(move |r| self.field_view(r))
     }
 

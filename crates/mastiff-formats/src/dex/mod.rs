@@ -522,6 +522,14 @@ impl<'a> Dex<'a> {
             .data
             .get(pos..)
             .ok_or_else(|| trunc("string_data_item", off))?;
+        // Fast path, nearly every string: ASCII, so exactly `utf16_len` bytes before the NUL
+        // (`contains` is a memchr, unlike the byte loop below).
+        let n = utf16_len as usize;
+        if let (Some(s), Some(&0)) = (rest.get(..n), rest.get(n)) {
+            if s.is_ascii() && !s.contains(&0) {
+                return Ok((s, utf16_len));
+            }
+        }
         let max = (utf16_len as usize).saturating_mul(3).min(rest.len());
         let window = rest.get(..max).unwrap_or(rest);
         let end = match window.iter().position(|&b| b == 0) {

@@ -264,7 +264,7 @@ impl Rule for HardcodedCredential {
                 Some((sev, redact(v), format!("a hard-coded {kind}")))
             });
             // Stores of a literal into a credential-named field.
-            for a in code.all_field_accesses() {
+            for a in code.field_accesses_where(|_, name| credential_kind(name).is_some()) {
                 if !matches!(
                     a.kind,
                     FieldAccessKind::InstancePut | FieldAccessKind::StaticPut
@@ -297,11 +297,8 @@ impl Rule for HardcodedCredential {
                 .filter(|u| u.value.len() <= 40 && credential_kind(u.value).is_some())
                 .map(|u| u.method)
                 .chain(
-                    code.all_field_accesses()
-                        .filter(|a| {
-                            a.kind == FieldAccessKind::StaticGet
-                                && credential_kind(a.field.name).is_some()
-                        })
+                    code.field_accesses_where(|_, name| credential_kind(name).is_some())
+                        .filter(|a| a.kind == FieldAccessKind::StaticGet)
                         .map(|a| a.method),
                 )
                 .collect();
