@@ -98,6 +98,9 @@ fn storage_rules() {
         .any(|f| in_method(f, good, "copyLink") && f.severity == Severity::Info));
     bad_not_good(&r, "PRIV-001", bad, "smsImei", Severity::High, good);
     bad_not_good(&r, "PRIV-001", bad, "smsNumber", Severity::High, good);
+    // A password read and a built body in one method: the weaker link, medium; reading the
+    // password and sending a fixed text (GoodStorage.smsAfterLogin) is not reported.
+    bad_not_good(&r, "PRIV-001", bad, "smsPassword", Severity::Medium, good);
     let sms: Vec<&str> = findings(&r, "PRIV-001")
         .iter()
         .map(|f| f.message.as_str())
@@ -112,7 +115,12 @@ fn storage_rules() {
             .any(|m| m.contains("body built from the phone number")),
         "{sms:?}"
     );
-    assert_eq!(sms.len(), 2, "{sms:?}");
+    assert!(
+        sms.iter()
+            .any(|m| m.contains("built in a method that reads a password (getPassword())")),
+        "{sms:?}"
+    );
+    assert_eq!(sms.len(), 3, "{sms:?}");
     for f in r.findings.iter().filter(|f| f.rule.starts_with("STO-")) {
         assert_eq!(f.library, None, "app code is not labelled: {f:?}");
     }

@@ -18,6 +18,12 @@ declare_rule! {
     /// getLine1Number/getSimSerialNumber`, `Location.getLatitude/getLongitude` and
     /// `Settings.Secure.getString(.., "android_id")`.
     ///
+    /// A user's credential is the other source: a body built with `StringBuilder` in a method
+    /// that, before the send, calls a getter named for a password or a secret returning a
+    /// string or `char[]` (`getPassword()`, `getClientSecret()`). The value may be transformed on the
+    /// way (DroidBench's `PrivateDataLeak1` spells the password out character by character),
+    /// so this is reported at medium severity and says "in a method that reads".
+    ///
     /// ## Why it matters
     /// These values identify the user and the device for good (the IMEI survives a factory
     /// reset). An SMS leaves the device in clear text, costs the user money, and shows
@@ -34,7 +40,9 @@ declare_rule! {
     /// An app whose purpose is to send the device's own number or location to the user's own
     /// emergency contact (and says so) is reported too: check the destination and the consent
     /// flow. Only flows within one method are seen: a value handed over through a field or
-    /// another method is missed.
+    /// another method is missed. For credentials the link is the method, not the value: a
+    /// method that reads a password for another purpose and sends an unrelated built message
+    /// is reported too.
     ///
     /// ## References
     /// - OWASP MASVS-PRIVACY-1, MASVS-PRIVACY-2
@@ -44,7 +52,7 @@ declare_rule! {
     pub SensitiveDataBySms {
         id: "PRIV-001",
         name: "sensitive-data-by-sms",
-        title: "Device identifier or location sent by SMS",
+        title: "Device identifier, location or password sent by SMS",
         severity: High,
         masvs: [Privacy1, Privacy2],
         mastg: [],
@@ -111,6 +119,19 @@ fn source_method(m: &MethodRef) -> Option<&'static str> {
         .map(|(_, _, what)| *what)
 }
 
+/// What a getter returns when it is named for a user's credential and returns text
+/// (`getPassword()Ljava/lang/String;`, `getSecret()[C`).
+fn credential_getter(m: &MethodRef) -> Option<&'static str> {
+    if !m.name.starts_with("get") || !matches!(m.return_type(), "Ljava/lang/String;" | "[C") {
+        return None;
+    }
+    match crate::rules::auth::credential_kind(m.name)? {
+        "password" => Some("a password"),
+        "secret" => Some("a secret"),
+        _ => None,
+    }
+}
+
 /// Whether `m` is `Settings.Secure.getString`.
 fn is_secure_get_string(m: &MethodRef) -> bool {
     m.class == "Landroid/provider/Settings$Secure;" && m.name == "getString"
@@ -146,9 +167,6 @@ impl Rule for SensitiveDataBySms {
                     continue;
                 };
                 let sources: Vec<_> = sources_before(code, &site).collect();
-                if sources.is_empty() {
-                    continue;
-                }
                 let direct = source_of(body).or_else(|| {
                     // A setting's value passed straight: the Android ID when that is the
                     // setting the method reads.
@@ -160,7 +178,28 @@ impl Rule for SensitiveDataBySms {
                         _ => None,
                     }
                 });
-                let message = if let Some(what) = direct {
+                let message = if sources.is_empty() {
+                    // A credential read in the method and a built body: the weaker link.
+                    let Some((getter, what)) = credential_before(code, &site) else {
+                        continue;
+                    };
+                    if !is_built(body) {
+                        continue;
+                    }
+                    hits.add(
+                        code,
+                        site.caller,
+                        site.offset,
+                        "sms-credential",
+                        Severity::Medium,
+                        format!(
+                            "SmsManager.{name} body built in a method that reads {what} ({}()) in {}",
+                            getter.callee.name,
+                            method_label(code, site.caller)
+                        ),
+                    );
+                    continue;
+                } else if let Some(what) = direct {
                     format!(
                         "{what} sent as the body of SmsManager.{name} in {}",
                         method_label(code, site.caller)
@@ -197,17 +236,7 @@ fn built_from_source(
     body: &ArgValue,
     sources: &[(CallSite, &'static str)],
 ) -> bool {
-    let ArgValue::ReturnOf(m) = body else {
-        return false;
-    };
-    let built = matches!(
-        (&*m.class, &*m.name),
-        (
-            "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;",
-            "toString"
-        ) | ("Ljava/lang/String;", "concat" | "valueOf" | "format")
-    );
-    if !built {
+    if !is_built(body) {
         return false;
     }
     code.calls_in(site.caller)
@@ -228,6 +257,32 @@ fn built_from_source(
                 _ => false,
             })
         })
+}
+
+/// Whether a value is text put together at run time: a `StringBuilder`/`StringBuffer`
+/// result or `String.concat/valueOf/format`.
+fn is_built(body: &ArgValue) -> bool {
+    let ArgValue::ReturnOf(m) = body else {
+        return false;
+    };
+    matches!(
+        (&*m.class, &*m.name),
+        (
+            "Ljava/lang/StringBuilder;" | "Ljava/lang/StringBuffer;",
+            "toString"
+        ) | ("Ljava/lang/String;", "concat" | "valueOf" | "format")
+    )
+}
+
+/// The first call before `site`, in its method, to a getter of a user's credential.
+fn credential_before<'a>(
+    code: &'a CodeIndex,
+    site: &CallSite,
+) -> Option<(CallSite<'a>, &'static str)> {
+    code.calls_in(site.caller)
+        .into_iter()
+        .filter(|c| c.offset < site.offset)
+        .find_map(|c| credential_getter(&c.callee).map(|what| (c, what)))
 }
 
 fn dedup<'a>(it: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
