@@ -885,6 +885,14 @@ fn hash_range(table: &[(u64, u32)], h: u64) -> &[(u64, u32)] {
     rest.get(..end).unwrap_or(&[])
 }
 
+/// The run of `items` (sorted by method) that belongs to `method`.
+fn method_run<T>(items: &[T], method: u32, method_of: impl Fn(&T) -> u32) -> &[T] {
+    let start = items.partition_point(|x| method_of(x) < method);
+    let rest = items.get(start..).unwrap_or(&[]);
+    let len = rest.partition_point(|x| method_of(x) == method);
+    rest.get(..len).unwrap_or(&[])
+}
+
 /// The code index. See the crate documentation.
 ///
 /// It borrows the dex files (`'d`) and stores ids into them, not strings: names are read from
@@ -1366,16 +1374,7 @@ impl<'d> CodeIndex<'d> {
         &self,
         method: MethodId,
     ) -> impl DoubleEndedIterator<Item = StringUse<'_>> + '_ {
-        let start = self.string_uses.partition_point(|u| u.method < method.0);
-        let end = start
-            + self
-                .string_uses
-                .get(start..)
-                .unwrap_or(&[])
-                .partition_point(|u| u.method == method.0);
-        self.string_uses
-            .get(start..end)
-            .unwrap_or(&[])
+        method_run(&self.string_uses, method.0, |u| u.method)
             .iter()
             .map(|r| self.string_view(r))
     }
@@ -1513,16 +1512,7 @@ impl<'d> CodeIndex<'d> {
         &self,
         method: MethodId,
     ) -> impl DoubleEndedIterator<Item = FieldAccess<'_>> + '_ {
-        let start = self.field_accesses.partition_point(|a| a.method < method.0);
-        let end = start
-            + self
-                .field_accesses
-                .get(start..)
-                .unwrap_or(&[])
-                .partition_point(|a| a.method == method.0);
-        self.field_accesses
-            .get(start..end)
-            .unwrap_or(&[])
+        method_run(&self.field_accesses, method.0, |a| a.method)
             .iter()
             .map(|r| self.field_view(r))
     }

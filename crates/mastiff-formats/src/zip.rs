@@ -1258,29 +1258,36 @@ impl<'a> EntryCache<'a> {
     /// resource tables) use it so an honest bomb under the archive-wide limits still costs
     /// nothing.
     pub fn get_bounded(&self, name: &str, max: u64) -> Option<Result<&[u8], ZipError>> {
+        Some(match self.bounded_index(name, max)? {
+            Ok(index) => self.get_index(index),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// The index of the first entry with this name, or the refusal when it declares more than
+    /// `max` uncompressed bytes.
+    fn bounded_index(&self, name: &str, max: u64) -> Option<Result<usize, ZipError>> {
         let index = self.archive.find_index(name)?;
         let entry = self.archive.entries.get(index)?;
-        if entry.uncompressed_size > max {
-            return Some(Err(ZipError::EntryTooLarge {
+        Some(if entry.uncompressed_size > max {
+            Err(ZipError::EntryTooLarge {
                 entry: entry.name.clone(),
                 max,
-            }));
-        }
-        Some(self.get_index(index))
+            })
+        } else {
+            Ok(index)
+        })
     }
 
     /// Like [`EntryCache::get_bounded`], but the bytes are not kept: for an entry read once
     /// and parsed into owned data (the resource table), so its memory is given back as soon as
     /// the caller drops it. Counts against the same budgets as a cached read.
     pub fn read_bounded(&self, name: &str, max: u64) -> Option<Result<Cow<'a, [u8]>, ZipError>> {
-        let index = self.archive.find_index(name)?;
+        let index = match self.bounded_index(name, max)? {
+            Ok(i) => i,
+            Err(e) => return Some(Err(e)),
+        };
         let entry = self.archive.entries.get(index)?;
-        if entry.uncompressed_size > max {
-            return Some(Err(ZipError::EntryTooLarge {
-                entry: entry.name.clone(),
-                max,
-            }));
-        }
         if let Some(cached) = self.slots.get(index).and_then(OnceLock::get) {
             return Some(cached.clone());
         }
