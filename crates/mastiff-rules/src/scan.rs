@@ -381,7 +381,7 @@ fn analyse(input: Input<'_>, opts: &ScanOptions) -> (Report, Option<SbomResult>)
             (android, code)
         },
     );
-    let (manifest, nsc_doc, backup) = {
+    let (manifest, nsc_doc, backup, resource_strings) = {
         let mut inner = docs;
         inner.merge_into(&mut load);
         if let Some(msg) = resources_failed {
@@ -394,7 +394,7 @@ fn analyse(input: Input<'_>, opts: &ScanOptions) -> (Report, Option<SbomResult>)
         } else {
             load.ok(Artifact::Resources);
         }
-        (manifest, inner.nsc, inner.backup)
+        (manifest, inner.nsc, inner.backup, inner.resource_strings)
     };
     let signing = match signing {
         Ok(s) => {
@@ -472,6 +472,11 @@ fn analyse(input: Input<'_>, opts: &ScanOptions) -> (Report, Option<SbomResult>)
         extra_code_entries: std::mem::take(&mut code.extra_entries),
         sbom,
         entries: archive.entries().iter().map(|e| e.name.clone()).collect(),
+        shared: Shared {
+            resource_strings: resource_strings
+                .map(std::sync::OnceLock::from)
+                .unwrap_or_default(),
+        },
     };
     let sbom = loaded.sbom.clone();
     (finish(report, load, &loaded, Some(&cache), opts), sbom)
@@ -525,6 +530,8 @@ struct Loaded<'d> {
     extra_code_entries: Vec<String>,
     entries: Vec<String>,
     sbom: Option<SbomResult>,
+    /// What rules derive once per scan, some of it filled in while loading.
+    shared: Shared,
 }
 
 /// The code index and what went wrong building it (built on another thread than `Load`).
@@ -662,6 +669,9 @@ struct AndroidDocs {
     load: Load,
     nsc: Option<NetworkSecurityConfig>,
     backup: BackupRules,
+    /// The string resources, taken out while the table is parsed (for the secret and URL
+    /// rules, so they need not inflate and parse `resources.arsc` again).
+    resource_strings: Option<Vec<crate::context::ResourceString>>,
 }
 
 impl AndroidDocs {
@@ -704,6 +714,11 @@ fn load_android(
             }
         },
     };
+    docs.resource_strings = table.as_ref().and_then(|t| {
+        guarded(load, "resource strings", || {
+            crate::rules::auth::resource_strings_of(t)
+        })
+    });
     let res = Resources::new(table, opts.limits.clone());
 
     let Some(doc) = read_xml(cache, MANIFEST_ENTRY, Artifact::Manifest, load, opts) else {
@@ -1003,7 +1018,7 @@ fn finish(
         entries: &loaded.entries,
         cache,
         config: &opts.config,
-        shared: &Shared::default(),
+        shared: &loaded.shared,
         scan_date: opts.scan_date,
         manifest_entry: MANIFEST_ENTRY,
     };

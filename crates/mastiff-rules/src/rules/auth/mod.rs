@@ -65,7 +65,8 @@ const TEXT_EXTENSIONS: &[&str] = &[
 pub(crate) use crate::context::ResourceString as NamedString;
 
 /// The string resources of the app (every configuration), named where the table says so;
-/// computed once per scan and shared by the rules that scan them.
+/// computed once per scan and shared by the rules that scan them. A scan fills them in while it
+/// has the resource table parsed; other contexts read the table here.
 pub(crate) fn string_resources<'a>(app: &AppContext<'a>) -> &'a [NamedString] {
     app.shared
         .resource_strings
@@ -84,6 +85,12 @@ fn read_string_resources(app: &AppContext<'_>) -> Vec<NamedString> {
     let Ok(table) = ResourceTable::parse(&bytes, &limits) else {
         return Vec::new();
     };
+    resource_strings_of(&table)
+}
+
+/// The string resources of a parsed table: named strings of the app's packages (one value:
+/// translated strings are interface text), then every other string of the global pool.
+pub(crate) fn resource_strings_of(table: &ResourceTable<'_>) -> Vec<NamedString> {
     let mut out = Vec::new();
     let mut named = std::collections::HashSet::new();
     // Named strings: walk the app package's ids type by type until names run out.
