@@ -2,12 +2,13 @@
 //!
 //! [`CodeIndex::build`] parses `classes.dex`, `classes2.dex`, ... in parallel (one rayon task per
 //! file), walks every instruction of every method once, and merges the per-file results into
-//! hash indexes. A rule then asks questions instead of walking bytecode:
+//! sorted reference indexes. A rule then asks questions instead of walking bytecode:
 //!
 //! - [`CodeIndex::calls_to`]`("Ljavax/crypto/Cipher;", "getInstance")`: every call site; and
 //!   [`CodeIndex::args`] gives the constant value of each argument where the method makes it
 //!   visible ([`ArgValue`]): `Cipher.getInstance("AES/ECB/PKCS5Padding")` gives
-//!   `code.args(call)[0] == ArgValue::Str("AES/ECB/…")`.
+//!   `code.args(call)[0] == ArgValue::Str("AES/ECB/…")`. [`CodeIndex::calls_where`] and
+//!   [`CodeIndex::field_accesses_where`] filter by a predicate on `(class, name)`.
 //! - [`CodeIndex::string_uses`], [`CodeIndex::strings`]: const-strings where used, and every string
 //!   of every dex string table (for secret and URL scanning).
 //! - [`CodeIndex::field_accesses`], the class hierarchy ([`CodeIndex::subclasses_of`],
