@@ -44,7 +44,7 @@ pub(crate) struct Scanner<'a> {
     pub(crate) src: &'a DexSource<'a>,
     pub(crate) statics: Arc<StaticMap>,
     limits: Limits,
-    /// Parameter kinds of the protos met, appended as needed.
+    /// Parameter kinds of the current invoke's proto (see [`Scanner::shape`]).
     shape_kinds: Vec<u8>,
     // register file, valid when the generation matches
     regs: Vec<(u64, Reg)>,
@@ -211,19 +211,19 @@ impl<'a> Scanner<'a> {
         (m, self.src.method_proto(idx), sp)
     }
 
-    /// Parameter kinds of a proto: `(start, len, returns)` into `shape_kinds`.
-    fn shape(&mut self, proto_idx: u32) -> (u32, u16, bool) {
+    /// Puts the parameter kinds of a proto in `shape_kinds` (replacing the previous invoke's)
+    /// and says whether it returns a value.
+    fn shape(&mut self, proto_idx: u32) -> bool {
         let src = self.src;
         let desc = if proto_idx == u32::MAX {
             "()V"
         } else {
             src.proto_desc(proto_idx)
         };
-        let start = self.shape_kinds.len() as u32;
+        self.shape_kinds.clear();
         self.shape_kinds
             .extend(crate::param_types(desc).map(kind).take(255));
-        let len = (self.shape_kinds.len() as u32 - start) as u16;
-        (start, len, !desc.ends_with(")V"))
+        !desc.ends_with(")V")
     }
 
     pub(crate) fn field_ref(&mut self, idx: u32) -> Arc<FieldRefBuf> {
@@ -732,7 +732,7 @@ impl<'a> Scanner<'a> {
     fn invoke(&mut self, offset: u32, insn: &mastiff_formats::dex::Insn) -> Option<Reg> {
         let ikind = invoke_kind(insn.opcode)?;
         let (callee, proto, special) = self.callee(ikind, insn);
-        let (start, len, returns) = self.shape(proto);
+        let returns = self.shape(proto);
         let has_this = !matches!(ikind, InvokeKind::Static | InvokeKind::Custom);
         let mut args = std::mem::take(&mut self.scratch);
         args.clear();
@@ -741,8 +741,7 @@ impl<'a> Scanner<'a> {
             args.push(self.arg(insn.args.get(0), b'L'));
             ri = 1;
         }
-        let kinds = start as usize..start as usize + usize::from(len);
-        for k in kinds.clone() {
+        for k in 0..self.shape_kinds.len() {
             let p = self.shape_kinds.get(k).copied().unwrap_or(b'V');
             args.push(self.arg(insn.args.get(ri), p));
             ri += if is_wide(p) { 2 } else { 1 };
@@ -766,7 +765,7 @@ impl<'a> Scanner<'a> {
                         self.set(recv, r);
                     }
                     "append" => {
-                        let ptype = self.shape_kinds.get(kinds.start).copied().unwrap_or(b'V');
+                        let ptype = self.shape_kinds.first().copied().unwrap_or(b'V');
                         let next = match (self.get(recv), args.get(1)) {
                             (Reg::Builder(s), Some(v)) => append_text(v, ptype)
                                 .map(|t| format!("{s}{t}"))
